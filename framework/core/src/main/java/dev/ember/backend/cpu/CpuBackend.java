@@ -1,0 +1,147 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.CompareOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.Storage;
+import dev.ember.backend.Strided;
+import dev.ember.backend.UnaryOp;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+
+/**
+ * The reference backend: plain loops over Java arrays. Kernels live in small classes by kind
+ * ({@link CpuElementwise}, {@link CpuReduce}, {@link CpuMatmul}, {@link CpuIndexing}); this class does
+ * storage and copies and dispatches to them.
+ */
+public final class CpuBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "CPU, Java arrays, " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    @Override
+    public String deviceType() {
+        return "cpu";
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size, Device device) {
+        return new CpuStorage(this, CpuStorage.newArray(dtype, size));
+    }
+
+    @Override
+    public Storage fromHost(Object array, Device device) {
+        Object copy = switch (array) {
+            case float[] a -> a.clone();
+            case double[] a -> a.clone();
+            case long[] a -> a.clone();
+            case boolean[] a -> a.clone();
+            default -> throw new IllegalArgumentException(
+                    "fromHost: expected float[], double[], long[] or boolean[], got " + array.getClass());
+        };
+        return new CpuStorage(this, copy);
+    }
+
+    /** Wraps an array without copying: the storage then aliases it. */
+    public Storage wrap(Object array) {
+        return new CpuStorage(this, array);
+    }
+
+    @Override
+    public Object toHost(Storage storage) {
+        Object a = ((CpuStorage) storage).array();
+        return switch (a) {
+            case float[] x -> x.clone();
+            case double[] x -> x.clone();
+            case long[] x -> x.clone();
+            case boolean[] x -> x.clone();
+            default -> throw new IllegalStateException();
+        };
+    }
+
+    @Override
+    public void copy(Strided src, Strided dst) {
+        CpuStorage s = (CpuStorage) src.storage();
+        CpuStorage t = (CpuStorage) dst.storage();
+        if (s.dtype() == t.dtype() && src.isContiguous() && dst.isContiguous()) {
+            System.arraycopy(s.array(), src.offset(), t.array(), dst.offset(), src.numel());
+            return;
+        }
+        boolean exactLong = !s.dtype().isFloatingPoint() && !t.dtype().isFloatingPoint();
+        StridedLoop.forEachRow(src.shape(), new int[][] {src.strides(), dst.strides()},
+                new int[] {src.offset(), dst.offset()}, (o, st, n) -> {
+                    int i = o[0];
+                    int j = o[1];
+                    for (int k = 0; k < n; k++, i += st[0], j += st[1]) {
+                        if (exactLong) {
+                            t.setLong(j, s.getLong(i));
+                        } else {
+                            t.setDouble(j, s.getDouble(i));
+                        }
+                    }
+                });
+    }
+
+    @Override
+    public void fill(Strided dst, double value) {
+        CpuStorage t = (CpuStorage) dst.storage();
+        StridedLoop.forEachRow(dst.shape(), new int[][] {dst.strides()}, new int[] {dst.offset()}, (o, st, n) -> {
+            for (int k = 0, j = o[0]; k < n; k++, j += st[0]) {
+                t.setDouble(j, value);
+            }
+        });
+    }
+
+    @Override
+    public void unary(UnaryOp op, Strided in, Strided out) {
+        CpuElementwise.unary(op, in, out);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+        CpuElementwise.binary(op, a, b, out);
+    }
+
+    @Override
+    public void compare(CompareOp op, Strided a, Strided b, Strided out) {
+        CpuElementwise.compare(op, a, b, out);
+    }
+
+    @Override
+    public void where(Strided cond, Strided a, Strided b, Strided out) {
+        CpuElementwise.where(cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Strided in, int[] dims, Strided out) {
+        CpuReduce.reduce(op, in, dims, out);
+    }
+
+    @Override
+    public void bmm(Strided a, Strided b, Strided out) {
+        CpuMatmul.bmm(a, b, out);
+    }
+
+    @Override
+    public void indexSelect(Strided in, int dim, Strided index, Strided out) {
+        CpuIndexing.indexSelect(this, in, dim, index, out);
+    }
+
+    @Override
+    public void gather(Strided in, int dim, Strided index, Strided out) {
+        CpuIndexing.gather(in, dim, index, out);
+    }
+
+    @Override
+    public void scatterAdd(Strided out, int dim, Strided index, Strided src) {
+        CpuIndexing.scatterAdd(out, dim, index, src);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ember.tensor;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
+import dev.ember.backend.Storage;
+
+/** Factories: tensors from data, constants, ranges and random numbers (the default generator). */
+final class Creation {
+    private Creation() {
+    }
+
+    static Backend cpu() {
+        return Backends.forDevice(Device.CPU);
+    }
+
+    /** A new contiguous, zero-filled tensor on the device of {@code like} (CPU if null). */
+    static Tensor empty(DType dtype, int[] shape, Tensor like) {
+        Device device = like == null ? Device.CPU : like.device();
+        Backend backend = like == null ? cpu() : like.backend();
+        Storage s = backend.allocate(dtype, Shapes.numel(shape), device);
+        return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0, null);
+    }
+
+    static Tensor fromHost(Object array, int[] shape) {
+        Storage s = cpu().fromHost(array, Device.CPU);
+        return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0, null);
+    }
+
+    static int[] checkData(String op, int length, long[] shape) {
+        int[] sh = Shapes.toInts(op, shape);
+        if (Shapes.numel(sh) != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape "
+                    + Shapes.str(sh) + " (" + Shapes.numel(sh) + " elements)");
+        }
+        return sh;
+    }
+
+    static Tensor of(DType dtype, double[] data, long... shape) {
+        int[] sh = checkData("Tensor.of", data.length, shape);
+        Object array = switch (dtype) {
+            case FLOAT64 -> data.clone();
+            case FLOAT32 -> {
+                float[] f = new float[data.length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) data[i];
+                }
+                yield f;
+            }
+            case INT64 -> {
+                long[] l = new long[data.length];
+                for (int i = 0; i < l.length; i++) {
+                    l[i] = (long) data[i];
+                }
+                yield l;
+            }
+            case BOOL -> {
+                boolean[] b = new boolean[data.length];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = data[i] != 0;
+                }
+                yield b;
+            }
+        };
+        return fromHost(array, sh);
+    }
+
+    static Tensor ofLongs(long[] data, long... shape) {
+        return fromHost(data, checkData("Tensor.of", data.length, shape));
+    }
+
+    static Tensor ofBooleans(boolean[] data, long... shape) {
+        return fromHost(data, checkData("Tensor.of", data.length, shape));
+    }
+
+    /** A Java number as a zero-dim tensor with the lowest promotion priority. */
+    static Tensor wrap(double value) {
+        Tensor t = fromHost(new double[] {value}, new int[0]);
+        t.wrappedNumber = true;
+        return t;
+    }
+
+    static Tensor wrap(long value) {
+        Tensor t = fromHost(new long[] {value}, new int[0]);
+        t.wrappedNumber = true;
+        return t;
+    }
+
+    static Tensor full(DType dtype, double value, long... shape) {
+        Tensor t = empty(dtype, Shapes.toInts("full", shape), null);
+        if (value != 0) {
+            t.backend().fill(t.strided(), value);
+        }
+        return t;
+    }
+
+    static Tensor arange(DType dtype, double start, double end, double step) {
+        if (step == 0 || Double.isNaN(step)) {
+            throw new IllegalArgumentException("arange: step must be nonzero, got " + step);
+        }
+        if ((end - start) / step < 0) {
+            throw new IllegalArgumentException("arange: upper bound and larger bound inconsistent with step sign "
+                    + "(start " + start + ", end " + end + ", step " + step + ")");
+        }
+        long n = (long) Math.ceil((end - start) / step);
+        double[] v = new double[Shapes.toInts("arange", new long[] {n})[0]];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = start + i * step;
+        }
+        return of(dtype, v, n);
+    }
+
+    static Tensor linspace(DType dtype, double start, double end, long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
+        }
+        double[] v = new double[Shapes.toInts("linspace", new long[] {steps})[0]];
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        // PyTorch fills the second half from the end so that the last value is exactly `end`
+        int half = (int) (steps / 2);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+        }
+        return of(dtype, v, steps);
+    }
+
+    static Tensor eye(DType dtype, long n, long m) {
+        Tensor t = full(dtype, 0, n, m);
+        t.backend().fill(diagonal(t), 1);
+        return t;
+    }
+
+    private static dev.ember.backend.Strided diagonal(Tensor t) {
+        int len = Math.min(t.shape[0], t.shape[1]);
+        return new dev.ember.backend.Strided(t.storage, new int[] {len}, new int[] {t.strides[0] + t.strides[1]}, 0);
+    }
+
+    static Tensor rand(DType dtype, long... shape) {
+        requireFloat("rand", dtype);
+        int[] sh = Shapes.toInts("rand", shape);
+        double[] v = new double[Shapes.numel(sh)];
+        Generator g = Generator.defaultGenerator();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = dtype == DType.FLOAT32 ? g.nextFloat() : g.nextDouble();
+        }
+        return of(dtype, v, shape);
+    }
+
+    static Tensor randn(DType dtype, long... shape) {
+        requireFloat("randn", dtype);
+        int[] sh = Shapes.toInts("randn", shape);
+        double[] v = new double[Shapes.numel(sh)];
+        Generator.defaultGenerator().fillGaussian(v);
+        return of(dtype, v, shape);
+    }
+
+    static Tensor randint(long low, long high, long... shape) {
+        if (high <= low) {
+            throw new IllegalArgumentException("randint: expected low < high, got low=" + low + ", high=" + high);
+        }
+        int[] sh = Shapes.toInts("randint", shape);
+        long[] v = new long[Shapes.numel(sh)];
+        Generator g = Generator.defaultGenerator();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = low + g.nextLong(high - low);
+        }
+        return fromHost(v, sh);
+    }
+
+    private static void requireFloat(String op, DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": expected a floating point dtype, got " + dtype.torchName());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ember.tensor;
+
+/**
+ * matmul with PyTorch's rules, reduced to one primitive: the batched product {@link #bmm} of 3-D tensors.
+ * 1-D operands get a dim added and removed again; batch dims broadcast; the expand/reshape views carry the
+ * gradient back to the original shapes.
+ */
+final class MatMul {
+    private MatMul() {
+    }
+
+    private static void check(String op, Tensor a, Tensor b) {
+        Elementwise.sameDevice(op, a, b);
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": expected both operands to have the same dtype, but got "
+                    + a.dtype().torchName() + " and " + b.dtype().torchName() + " (shapes " + Shapes.str(a.shape)
+                    + " and " + Shapes.str(b.shape) + ")");
+        }
+        if (a.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException(op + ": not supported for bool tensors");
+        }
+    }
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() == 0 || b.dim() == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, but they have "
+                    + a.dim() + " and " + b.dim() + " (shapes " + Shapes.str(a.shape) + " and " + Shapes.str(b.shape) + ")");
+        }
+        check("matmul", a, b);
+        int ka = a.shape[a.dim() - 1];
+        int kb = b.dim() == 1 ? b.shape[0] : b.shape[b.dim() - 2];
+        if (ka != kb) {
+            throw new IllegalArgumentException("matmul: shapes " + Shapes.str(a.shape) + " and " + Shapes.str(b.shape)
+                    + " cannot be multiplied (" + ka + " != " + kb + ")");
+        }
+        Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+        Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+        int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
+        int[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
+        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+        int n = a2.shape[a2.dim() - 2];
+        int m = b2.shape[b2.dim() - 1];
+        long batchSize = Shapes.numel(batch);
+        Tensor a3 = a2.expand(concat(batch, n, ka)).reshape(batchSize, n, ka);
+        Tensor b3 = b2.expand(concat(batch, ka, m)).reshape(batchSize, ka, m);
+        Tensor out = bmm(a3, b3).reshape(concat(batch, n, m));
+        if (a.dim() == 1) {
+            out = out.squeeze(-2);
+        }
+        if (b.dim() == 1) {
+            out = out.squeeze(-1);
+        }
+        return out;
+    }
+
+    private static long[] concat(int[] batch, int r, int c) {
+        long[] s = new long[batch.length + 2];
+        for (int i = 0; i < batch.length; i++) {
+            s[i] = batch[i];
+        }
+        s[batch.length] = r;
+        s[batch.length + 1] = c;
+        return s;
+    }
+
+    static Tensor mm(Tensor a, Tensor b) {
+        if (a.dim() != 2 || b.dim() != 2) {
+            throw new IllegalArgumentException("mm: expected 2-D tensors, got shapes " + Shapes.str(a.shape) + " and "
+                    + Shapes.str(b.shape));
+        }
+        return matmul(a, b);
+    }
+
+    /** (B, N, K) @ (B, K, M) -> (B, N, M); the gradients are two more bmm's with transposed views. */
+    static Tensor bmm(Tensor a, Tensor b) {
+        check("bmm", a, b);
+        if (a.dim() != 3 || b.dim() != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
+            throw new IllegalArgumentException("bmm: expected (B, N, K) and (B, K, M) tensors, got shapes "
+                    + Shapes.str(a.shape) + " and " + Shapes.str(b.shape));
+        }
+        Tensor out = Creation.empty(a.dtype(), new int[] {a.shape[0], a.shape[1], b.shape[2]}, a);
+        if (out.numel() > 0) {
+            out.backend().bmm(a.strided(), b.strided(), out.strided());
+        }
+        return Graph.record("BmmBackward0", out, new Tensor[] {a, b}, new Tensor[] {a, b},
+                g -> new Tensor[] {g.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(g)});
+    }
+}
