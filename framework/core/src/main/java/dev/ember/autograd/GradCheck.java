@@ -29,6 +29,14 @@ public final class GradCheck {
         for (Tensor x : inputs) {
             if (x.requiresGrad()) {
                 any = true;
+                long[] shape = x.shape();
+                long[] stride = x.stride();
+                for (int d = 0; d < shape.length; d++) {
+                    if (stride[d] == 0 && shape[d] > 1) {
+                        throw new IllegalArgumentException("gradcheck: input of shape " + Arrays.toString(shape)
+                                + " has overlapping memory (stride 0); expand inside the function instead");
+                    }
+                }
                 if (x.dtype() != DType.FLOAT64) {
                     throw new IllegalArgumentException("gradcheck: inputs that require grad must be float64 for "
                             + "finite differences to be accurate, got " + x.dtype().torchName());
