@@ -4,8 +4,8 @@ import picocli.CommandLine.Command;
 
 /** {@code ember tutorial}: small programs that show Ember's API next to the PyTorch they reproduce. */
 @Command(
-    name = "tutorial",
-    mixinStandardHelpOptions = true,
-    description = "Small worked examples that reproduce well-known PyTorch programs with Ember's API.",
-    subcommands = {NeuronCommand.class})
+        name = "tutorial",
+        mixinStandardHelpOptions = true,
+        description = "Small worked examples that reproduce well-known PyTorch programs with Ember's API.",
+        subcommands = {NeuronCommand.class})
 public final class TutorialCommand {}
