@@ -258,6 +258,23 @@ OPS = {
     # dtype conversion
     "to_double": lambda ins, a: ins[0].double(),
     "to_float": lambda ins, a: ins[0].float(),
+    # more views and products
+    "view": lambda ins, a: ins[0].view(a["shape"]),
+    "t": lambda ins, a: ins[0].t(),
+    "clone": lambda ins, a: ins[0].clone(),
+    "mm": lambda ins, a: torch.mm(ins[0], ins[1]),
+    "bmm": lambda ins, a: torch.bmm(ins[0], ins[1]),
+    "amax": lambda ins, a: torch.amax(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
+    "amin": lambda ins, a: torch.amin(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
+    "sign": lambda ins, a: torch.sign(ins[0]),
+    # in place on a non-leaf copy of input 0 (history rebased), then returned
+    "addi": lambda ins, a: (ins[0] * 1.0).add_(ins[1]),
+    "subi": lambda ins, a: (ins[0] * 1.0).sub_(ins[1]),
+    "muli": lambda ins, a: (ins[0] * 1.0).mul_(ins[1]),
+    "divi": lambda ins, a: (ins[0] * 1.0).div_(ins[1]),
+    "zeroi_then_add": lambda ins, a: (ins[0] * 1.0).zero_() + ins[1],
+    "filli_then_mul": lambda ins, a: (ins[0] * 1.0).fill_(a["value"]) * ins[1],
+    "copyi": lambda ins, a: (ins[0] * 1.0).copy_(ins[1]),
 }
 
 NON_DIFFERENTIABLE = {"eq", "ne", "lt", "le", "gt", "ge", "argmax", "argmin"}
@@ -576,6 +593,29 @@ def build():
     case("to_float_rounding", "to_float",
          [Inp(T([6.8813735870195432, 0.1, 1.0 / 3.0, -2.5, 1e-8, 1.0000000596046448], F64), rg=False)])
     case("to_float_2x3_grad", "to_float", [randn(2, 3)])
+
+    # ---------------- more views, products, reductions ----------------
+    case("view_2x6_to_3x4", "view", [randn(2, 6)], {"shape": [3, 4]})
+    case("view_2x3x4_to_neg1", "view", [randn(2, 3, 4)], {"shape": [-1, 4]})
+    case("t_3x2", "t", [randn(3, 2)])
+    case("t_1d", "t", [randn(4)])
+    case("clone_pre_transpose", "clone", [Inp(randn(3, 2), pre=transpose_pre(0, 1))])
+    case("mm_2x3_3x4", "mm", [randn(2, 3), randn(3, 4)])
+    case("mm_pre_transpose", "mm", [Inp(randn(3, 2), pre=transpose_pre(0, 1)), randn(3, 4)])
+    case("bmm_2x2x3_2x3x4", "bmm", [randn(2, 2, 3), randn(2, 3, 4)])
+    case("amax_dims_0_2_keepdim", "amax", [randn(2, 3, 4)], {"dims": [0, 2], "keepdim": True})
+    case("amax_dim_neg1", "amax", [randn(3, 4)], {"dims": [-1], "keepdim": False})
+    case("amin_dims_1", "amin", [randn(2, 3, 4)], {"dims": [1], "keepdim": False})
+    case("sign_2x3", "sign", [signed_uniform(0.5, 2.0, 2, 3)])
+
+    # ---------------- in place (history rebased onto the new op) ----------------
+    case("addi_broadcast", "addi", [randn(2, 3), randn(3)])
+    case("subi_2x3", "subi", [randn(2, 3), randn(2, 3)])
+    case("muli_broadcast", "muli", [randn(2, 3), randn(2, 1)])
+    case("divi_2x3", "divi", [randn(2, 3), signed_uniform(0.5, 2.0, 2, 3)])
+    case("zeroi_then_add", "zeroi_then_add", [randn(2, 3), randn(2, 3)])
+    case("filli_then_mul", "filli_then_mul", [randn(2, 3), randn(2, 3)], {"value": 1.5})
+    case("copyi_broadcast", "copyi", [randn(2, 3), randn(3)])
 
 
 def write():

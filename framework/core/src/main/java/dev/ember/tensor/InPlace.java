@@ -49,8 +49,8 @@ final class InPlace {
             Tensor old = snapshot(name, self);
             self.backend().fill(self.strided(), value);
             self.storage.bumpVersion();
-            // the old values no longer matter: no gradient flows back through a fill
-            Graph.record("FillBackward0", self, old, Graph.NONE, g -> new Tensor[] {null});
+            // the old values no longer matter: their gradient is zero (as PyTorch's fill_ gives)
+            Graph.record("FillBackward0", self, old, Graph.NONE, g -> new Tensor[] {Tensor.zerosLike(g)});
             return self;
         }
         self.backend().fill(self.strided(), value);
@@ -70,7 +70,7 @@ final class InPlace {
             Tensor old = snapshot("copyi", self);
             Tensor r = src.to(self.dtype()).expand(self.shape());
             write(self, r);
-            Graph.record("CopyBackwards", self, new Tensor[] {old, src}, Graph.NONE, g -> new Tensor[] {null, g});
+            Graph.record("CopyBackwards", self, new Tensor[] {old, src}, Graph.NONE, g -> new Tensor[] {Tensor.zerosLike(g), g});
             return self;
         }
         write(self, Elementwise.prepare(src, self.dtype(), shape));

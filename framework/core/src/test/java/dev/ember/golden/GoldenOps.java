@@ -75,6 +75,21 @@ final class GoldenOps {
             case "masked_fill" -> x[0].maskedFill(x[1], d(a, "value"));
             case "to_double" -> x[0].toDouble();
             case "to_float" -> x[0].toFloat();
+            case "view" -> x[0].view(GoldenTest.longs(a.getAsJsonArray("shape")));
+            case "t" -> x[0].t();
+            case "clone" -> x[0].clone();
+            case "mm" -> x[0].mm(x[1]);
+            case "bmm" -> x[0].bmm(x[1]);
+            case "amax" -> x[0].amax(dims(a), b(a, "keepdim"));
+            case "amin" -> x[0].amin(dims(a), b(a, "keepdim"));
+            case "sign" -> x[0].sign();
+            case "addi" -> x[0].mul(1.0).addi(x[1]);
+            case "subi" -> x[0].mul(1.0).subi(x[1]);
+            case "muli" -> x[0].mul(1.0).muli(x[1]);
+            case "divi" -> x[0].mul(1.0).divi(x[1]);
+            case "zeroi_then_add" -> x[0].mul(1.0).zeroi().add(x[1]);
+            case "filli_then_mul" -> x[0].mul(1.0).filli(d(a, "value")).mul(x[1]);
+            case "copyi" -> x[0].mul(1.0).copyi(x[1]);
             default -> throw new IllegalArgumentException("fixture op without an Ember mapping: " + op);
         };
     }
