@@ -85,8 +85,8 @@ final class Creation {
         return t;
     }
 
-    static Tensor full(DType dtype, double value, long... shape) {
-        Tensor t = empty(dtype, Shapes.toInts("full", shape), null);
+    static Tensor full(String op, DType dtype, double value, long... shape) {
+        Tensor t = empty(dtype, Shapes.toInts(op, shape), null);
         if (value != 0) {
             t.backend().fill(t.strided(), value);
         }
@@ -117,6 +117,18 @@ final class Creation {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // PyTorch fills the second half from the end so that the last value is exactly `end`
         int half = (int) (steps / 2);
+        if (dtype == DType.FLOAT32) {
+            // PyTorch computes a float32 linspace in float32 arithmetic (its CPU build fuses the multiply-add);
+            // double arithmetic rounded at the end can differ by one ulp: torch.linspace(0, 1, 7)[4] is 0.66666663f
+            // and torch.linspace(-3, 5, 7)[3] is 0.9999999f
+            float s = (float) start;
+            float e = (float) end;
+            float fstep = steps > 1 ? (e - s) / (steps - 1) : 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = i < half ? Math.fma(fstep, (float) i, s) : Math.fma(-fstep, (float) (steps - 1 - i), e);
+            }
+            return of(dtype, v, steps);
+        }
         for (int i = 0; i < v.length; i++) {
             v[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
         }
@@ -124,7 +136,7 @@ final class Creation {
     }
 
     static Tensor eye(DType dtype, long n, long m) {
-        Tensor t = full(dtype, 0, n, m);
+        Tensor t = full("eye", dtype, 0, n, m);
         t.backend().fill(diagonal(t), 1);
         return t;
     }

@@ -37,7 +37,15 @@ final class MatMul {
         Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
         int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
         int[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
-        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+        int[] batch;
+        try {
+            batch = Shapes.broadcast("matmul", batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            // name the operands' full shapes: the batch-only shapes alone would not match what the caller passed
+            throw new IllegalArgumentException("matmul: shapes " + Shapes.str(a.shape) + " and " + Shapes.str(b.shape)
+                    + " cannot be multiplied: batch dimensions " + Shapes.str(batchA) + " and " + Shapes.str(batchB)
+                    + " cannot be broadcast", e);
+        }
         int n = a2.shape[a2.dim() - 2];
         int m = b2.shape[b2.dim() - 1];
         long batchSize = Shapes.numel(batch);

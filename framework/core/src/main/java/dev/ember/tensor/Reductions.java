@@ -83,6 +83,29 @@ final class Reductions {
         });
     }
 
+    /**
+     * max / min values along one dim, PyTorch's {@code max(dim).values}: unlike amax, the whole gradient goes to the
+     * element argmax / argmin picks (the first of tied maxima), as PyTorch routes it through the returned indices.
+     */
+    static Tensor extremeDim(boolean max, Tensor x, int dim, boolean keepDim) {
+        String op = max ? "max" : "min";
+        int d = Shapes.wrapDim(op, dim, x.dim());
+        int[] dims = x.dim() == 0 ? new int[0] : new int[] {d};
+        Tensor out = kernel(max ? ReduceOp.MAX : ReduceOp.MIN, x, dims, x.dtype(), keepDim);
+        if (!Tensor.gradRecording(x)) {
+            return out;
+        }
+        long[] inShape = x.shape();
+        if (x.dim() == 0) {
+            return Graph.record(max ? "MaxBackward0" : "MinBackward0", out, x, Graph.NONE, g -> new Tensor[] {g});
+        }
+        // indices from the forward values (like PyTorch, which saves indices rather than the input)
+        Tensor index = arg(max, x, d, true);
+        long[] keptLong = index.shape();
+        return Graph.record(max ? "MaxBackward0" : "MinBackward0", out, x, new Tensor[] {index},
+                g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g.reshape(keptLong))});
+    }
+
     static Tensor arg(boolean max, Tensor x, Integer dim, boolean keepDim) {
         String op = max ? "argmax" : "argmin";
         ReduceOp kind = max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN;

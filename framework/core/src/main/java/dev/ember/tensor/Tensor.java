@@ -83,39 +83,39 @@ public final class Tensor {
     }
 
     public static Tensor zeros(long... shape) {
-        return Creation.full(DType.FLOAT32, 0, shape);
+        return Creation.full("zeros", DType.FLOAT32, 0, shape);
     }
 
     public static Tensor zeros(DType dtype, long... shape) {
-        return Creation.full(dtype, 0, shape);
+        return Creation.full("zeros", dtype, 0, shape);
     }
 
     public static Tensor ones(long... shape) {
-        return Creation.full(DType.FLOAT32, 1, shape);
+        return Creation.full("ones", DType.FLOAT32, 1, shape);
     }
 
     public static Tensor ones(DType dtype, long... shape) {
-        return Creation.full(dtype, 1, shape);
+        return Creation.full("ones", dtype, 1, shape);
     }
 
     public static Tensor full(double value, long... shape) {
-        return Creation.full(DType.FLOAT32, value, shape);
+        return Creation.full("full", DType.FLOAT32, value, shape);
     }
 
     public static Tensor full(DType dtype, double value, long... shape) {
-        return Creation.full(dtype, value, shape);
+        return Creation.full("full", dtype, value, shape);
     }
 
     public static Tensor zerosLike(Tensor t) {
-        return Creation.full(t.dtype(), 0, t.shape());
+        return Creation.full("zerosLike", t.dtype(), 0, t.shape());
     }
 
     public static Tensor onesLike(Tensor t) {
-        return Creation.full(t.dtype(), 1, t.shape());
+        return Creation.full("onesLike", t.dtype(), 1, t.shape());
     }
 
     public static Tensor fullLike(Tensor t, double value) {
-        return Creation.full(t.dtype(), value, t.shape());
+        return Creation.full("fullLike", t.dtype(), value, t.shape());
     }
 
     /** int64 values 0, 1, ..., end-1. */
@@ -660,10 +660,11 @@ public final class Tensor {
 
     /**
      * Largest values along {@code dim}. Unlike PyTorch's tuple-returning {@code max(dim)}, this returns the values
-     * only; {@link #argmax(int, boolean)} gives the indices.
+     * only; {@link #argmax(int, boolean)} gives the indices. As in PyTorch, the gradient goes to the element argmax
+     * picks (the first of tied maxima), where {@link #amax} shares it among ties.
      */
     public Tensor max(int dim, boolean keepDim) {
-        return Reductions.extreme(true, this, new int[] {dim}, keepDim);
+        return Reductions.extremeDim(true, this, dim, keepDim);
     }
 
     /** Largest values over several dims (torch.amax). */
@@ -676,7 +677,7 @@ public final class Tensor {
     }
 
     public Tensor min(int dim, boolean keepDim) {
-        return Reductions.extreme(false, this, new int[] {dim}, keepDim);
+        return Reductions.extremeDim(false, this, dim, keepDim);
     }
 
     public Tensor amin(int[] dims, boolean keepDim) {
