@@ -23,10 +23,11 @@ import java.util.List;
  * {@link Views}, {@link Joins}, {@link Indexing}, {@link MatMul}, {@link Creation}.
  */
 public final class Tensor {
-    final Storage storage;
-    final int[] shape;
-    final int[] strides;
-    final int offset;
+    // not final: setData() swaps what a parameter points at (dtype or device moves) keeping its identity
+    Storage storage;
+    int[] shape;
+    int[] strides;
+    int offset;
     /** The tensor this one is a view of (null if it owns its storage's layout). */
     final Tensor base;
     /** True for scalar arguments wrapped as zero-dim tensors: lowest priority in type promotion. */
@@ -55,6 +56,11 @@ public final class Tensor {
     /** A tensor of {@code dtype} from row-major data. */
     public static Tensor of(DType dtype, double[] data, long... shape) {
         return Creation.of(dtype, data, shape);
+    }
+
+    /** A float32 tensor from row-major float data (copied). */
+    public static Tensor of(float[] data, long... shape) {
+        return Creation.fromHost(data.clone(), Creation.checkData("Tensor.of", data.length, shape));
     }
 
     /** An int64 tensor from row-major data. */
@@ -337,6 +343,29 @@ public final class Tensor {
     /** Backward, keeping the graph so backward can run through it again. */
     public void backward(Tensor gradient, boolean retainGraph) {
         Engine.backward(this, gradient, retainGraph);
+    }
+
+    /**
+     * Makes this tensor a view of {@code data}'s storage, keeping its identity, grad flag and gradient
+     * (PyTorch's {@code x.data = data}). For leaves only; used to move parameters to another dtype or device
+     * while optimizers keep holding the same tensor objects.
+     */
+    public void setData(Tensor data) {
+        if (gradFn != null) {
+            throw new IllegalStateException("setData: only leaf tensors can have their data replaced (shape "
+                    + Shapes.str(shape) + ", produced by " + gradFn.name() + ")");
+        }
+        if (requiresGrad && !data.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("setData: a tensor that requires grad needs floating point data, got "
+                    + data.dtype().torchName());
+        }
+        this.storage = data.storage;
+        this.shape = data.shape.clone();
+        this.strides = data.strides.clone();
+        this.offset = data.offset;
+        if (grad != null && (!java.util.Arrays.equals(grad.shape, shape) || grad.dtype() != data.dtype())) {
+            grad = null; // a gradient of the old layout no longer applies
+        }
     }
 
     /** A tensor sharing this one's storage but outside the graph. */
