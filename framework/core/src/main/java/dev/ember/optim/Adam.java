@@ -1,0 +1,211 @@
+package dev.ember.optim;
+
+import dev.ember.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Adam, PyTorch's {@code torch.optim.Adam}: {@code new Adam(model.parameters())} or
+ * {@code new Adam(params, Adam.options().lr(3e-4).weightDecay(0.01))}.
+ *
+ * <p>Per parameter θ with gradient ∇, hyperparameters γ (lr), β1, β2 (betas), ε (eps), λ (weight decay), and
+ * step t counted from 1, as PyTorch computes it:
+ * <pre>
+ * g ← maximize ? −∇ : ∇
+ * if λ ≠ 0:  g ← g + λ θ                     (AdamW instead: θ ← θ (1 − γ λ), see {@link AdamW})
+ * m ← β1 m + (1 − β1) g                       state exp_avg     (m₀ = 0)
+ * v ← β2 v + (1 − β2) g²                      state exp_avg_sq  (v₀ = 0)
+ * if amsgrad:  v_max ← max(v_max, v);  v̂ ← v_max   state max_exp_avg_sq
+ * else:        v̂ ← v
+ * θ ← θ − (γ / (1 − β1ᵗ)) · m / (√v̂ / √(1 − β2ᵗ) + ε)
+ * </pre>
+ * Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0, amsgrad false, maximize false. The step
+ * counter is state {@code step}.
+ */
+public class Adam extends Optimizer<Adam.Options> {
+    private final boolean decoupledWeightDecay;
+
+    public Adam(Iterable<Tensor> params) {
+        this(params, options());
+    }
+
+    public Adam(Iterable<Tensor> params, Options options) {
+        this(params, options, false);
+    }
+
+    /** With {@code decoupledWeightDecay}, weight decay shrinks θ directly (AdamW) instead of adding to g. */
+    protected Adam(Iterable<Tensor> params, Options options, boolean decoupledWeightDecay) {
+        super(params, options);
+        this.decoupledWeightDecay = decoupledWeightDecay;
+    }
+
+    /** PyTorch's defaults for Adam. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** Adam's and AdamW's hyperparameters; PyTorch's names in camelCase. */
+    public static final class Options extends Optimizer.Options<Options> implements HasBetas {
+        private double beta1 = 0.9;
+        private double beta2 = 0.999;
+        private double eps = 1e-8;
+        private double weightDecay;
+        private boolean amsgrad;
+        private boolean maximize;
+
+        Options() {
+            super(1e-3);
+        }
+
+        @Override
+        public double beta1() {
+            return beta1;
+        }
+
+        @Override
+        public double beta2() {
+            return beta2;
+        }
+
+        @Override
+        public Options betas(double beta1, double beta2) {
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            return this;
+        }
+
+        public double eps() {
+            return eps;
+        }
+
+        public Options eps(double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        public double weightDecay() {
+            return weightDecay;
+        }
+
+        public Options weightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public boolean amsgrad() {
+            return amsgrad;
+        }
+
+        public Options amsgrad(boolean amsgrad) {
+            this.amsgrad = amsgrad;
+            return this;
+        }
+
+        public boolean maximize() {
+            return maximize;
+        }
+
+        public Options maximize(boolean maximize) {
+            this.maximize = maximize;
+            return this;
+        }
+
+        @Override
+        public Options copy() {
+            return new Options().lr(lr()).betas(beta1, beta2).eps(eps).weightDecay(weightDecay).amsgrad(amsgrad)
+                    .maximize(maximize);
+        }
+
+        @Override
+        protected void validate(String optimizer) {
+            check(lr() >= 0, optimizer, "Invalid learning rate: " + lr());
+            check(eps >= 0, optimizer, "Invalid epsilon value: " + eps);
+            check(beta1 >= 0 && beta1 < 1, optimizer, "Invalid beta parameter at index 0: " + beta1
+                    + " (expected 0 <= beta1 < 1)");
+            check(beta2 >= 0 && beta2 < 1, optimizer, "Invalid beta parameter at index 1: " + beta2
+                    + " (expected 0 <= beta2 < 1)");
+            check(weightDecay >= 0, optimizer, "Invalid weight_decay value: " + weightDecay);
+        }
+
+        @Override
+        protected Map<String, double[]> toMap() {
+            Map<String, double[]> m = new LinkedHashMap<>();
+            m.put("lr", of(lr()));
+            m.put("betas", new double[] {beta1, beta2});
+            m.put("eps", of(eps));
+            m.put("weight_decay", of(weightDecay));
+            m.put("amsgrad", of(amsgrad));
+            m.put("maximize", of(maximize));
+            return m;
+        }
+
+        @Override
+        protected void fromMap(Map<String, double[]> v) {
+            double[] betas = pair(v, "betas");
+            lr(value(v, "lr")).betas(betas[0], betas[1]).eps(value(v, "eps")).weightDecay(value(v, "weight_decay"))
+                    .amsgrad(flag(v, "amsgrad")).maximize(flag(v, "maximize"));
+        }
+    }
+
+    private static final class AdamState implements State {
+        long step;
+        final Tensor expAvg;
+        final Tensor expAvgSq;
+        Tensor maxExpAvgSq;
+
+        AdamState(long step, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq) {
+            this.step = step;
+            this.expAvg = expAvg;
+            this.expAvgSq = expAvgSq;
+            this.maxExpAvgSq = maxExpAvgSq;
+        }
+
+        @Override
+        public Map<String, Tensor> tensors() {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("step", stepTensor(step));
+            m.put("exp_avg", expAvg);
+            m.put("exp_avg_sq", expAvgSq);
+            if (maxExpAvgSq != null) {
+                m.put("max_exp_avg_sq", maxExpAvgSq);
+            }
+            return m;
+        }
+    }
+
+    @Override
+    protected State update(Tensor param, Tensor grad, Options o, State previous) {
+        AdamState s = previous != null ? (AdamState) previous : new AdamState(0, Tensor.zerosLike(param),
+                Tensor.zerosLike(param), o.amsgrad ? Tensor.zerosLike(param) : null);
+        Tensor g = o.maximize ? grad.neg() : grad;
+        s.step++;
+        if (decoupledWeightDecay) {
+            if (o.weightDecay != 0) {
+                param.muli(1 - o.lr() * o.weightDecay);
+            }
+        } else if (o.weightDecay != 0) {
+            g = g.add(param.mul(o.weightDecay));
+        }
+        s.expAvg.muli(o.beta1).addi(g.mul(1 - o.beta1));
+        s.expAvgSq.muli(o.beta2).addi(g.mul(1 - o.beta2).mul(g));
+        double biasCorrection1 = 1 - Math.pow(o.beta1, s.step);
+        double biasCorrection2 = 1 - Math.pow(o.beta2, s.step);
+        double stepSize = o.lr() / biasCorrection1;
+        Tensor v = s.expAvgSq;
+        if (o.amsgrad) {
+            if (s.maxExpAvgSq == null) { // amsgrad switched on after the first step
+                s.maxExpAvgSq = Tensor.zerosLike(param);
+            }
+            v = s.maxExpAvgSq.copyi(s.maxExpAvgSq.maximum(s.expAvgSq));
+        }
+        Tensor denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(o.eps);
+        param.addi(s.expAvg.mul(-stepSize).div(denom));
+        return s;
+    }
+
+    @Override
+    protected State loadState(Tensor param, Options o, Map<String, Tensor> saved) {
+        return new AdamState(readStep(saved), required(saved, "exp_avg"), required(saved, "exp_avg_sq"),
+                o.amsgrad ? required(saved, "max_exp_avg_sq") : null);
+    }
+}
