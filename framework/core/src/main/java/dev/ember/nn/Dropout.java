@@ -25,6 +25,6 @@ public class Dropout extends Module implements Layer {
 
     @Override
     protected String extraRepr() {
-        return "p=" + p + ", inplace=False";
+        return "p=" + Repr.pyFloat(p) + ", inplace=False";
     }
 }

@@ -16,7 +16,8 @@ public final class Init {
     /** PyTorch's {@code calculate_gain}: the recommended scale for a nonlinearity. */
     public static double calculateGain(String nonlinearity, double param) {
         return switch (nonlinearity) {
-            case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "sigmoid" -> 1.0;
+            case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+                 "sigmoid" -> 1.0;
             case "tanh" -> 5.0 / 3;
             case "relu" -> Math.sqrt(2.0);
             case "leaky_relu" -> Math.sqrt(2.0 / (1 + param * param));

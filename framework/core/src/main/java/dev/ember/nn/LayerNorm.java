@@ -2,7 +2,6 @@ package dev.ember.nn;
 
 import dev.ember.nn.functional.Normalization;
 import dev.ember.tensor.Tensor;
-import java.util.Arrays;
 
 /** Layer normalisation over the trailing {@code normalizedShape} dims; weight 1 and bias 0 to start. */
 public class LayerNorm extends Module implements Layer {
@@ -30,10 +29,6 @@ public class LayerNorm extends Module implements Layer {
 
     @Override
     protected String extraRepr() {
-        String shape = Arrays.toString(normalizedShape).replace('[', '(').replace(']', ')');
-        if (normalizedShape.length == 1) {
-            shape = "(" + normalizedShape[0] + ",)";
-        }
-        return shape + ", eps=" + eps + ", elementwise_affine=" + bool(weight != null);
+        return Repr.pyTuple(normalizedShape) + ", eps=" + Repr.pyFloat(eps) + ", elementwise_affine=" + bool(weight != null);
     }
 }

@@ -217,8 +217,14 @@ public abstract class Module {
                     }
                 }
                 for (Map.Entry<String, Tensor> b : m.buffers.entrySet()) {
-                    if (b.getValue() != null && b.getValue().isFloatingPoint()) {
-                        b.setValue(b.getValue().to(dtype));
+                    Tensor t = b.getValue();
+                    if (t != null && t.isFloatingPoint()) {
+                        // in place for leaves, so a subclass that kept the buffer in a field sees the new dtype
+                        if (t.isLeaf()) {
+                            t.setData(t.detach().to(dtype));
+                        } else {
+                            b.setValue(t.to(dtype));
+                        }
                     }
                 }
             }
@@ -338,17 +344,25 @@ public abstract class Module {
         return "";
     }
 
-    /** The module tree as PyTorch prints it. */
+    /**
+     * The module tree as PyTorch prints it: {@code Name(extra)} for a leaf with a one-line extra repr, otherwise the
+     * extra repr's lines and then {@code (name): child} lines, each indented by two spaces.
+     */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(').append(extraRepr());
+        List<String> lines = new ArrayList<>();
+        String extra = extraRepr();
+        List<String> extraLines = extra.isEmpty() ? List.of() : List.of(extra.split("\n", -1));
+        lines.addAll(extraLines);
         Map<String, Module> kids = namedChildren();
-        if (!kids.isEmpty()) {
-            sb.append('\n');
-            for (Map.Entry<String, Module> e : kids.entrySet()) {
-                String child = e.getValue().toString().replace("\n", "\n  ");
-                sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
-            }
+        for (Map.Entry<String, Module> e : kids.entrySet()) {
+            lines.add("(" + e.getKey() + "): " + e.getValue().toString().replace("\n", "\n  "));
+        }
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(');
+        if (extraLines.size() == 1 && kids.isEmpty()) {
+            sb.append(extraLines.get(0));
+        } else if (!lines.isEmpty()) {
+            sb.append("\n  ").append(String.join("\n  ", lines)).append('\n');
         }
         return sb.append(')').toString();
     }

@@ -915,6 +915,26 @@ public final class Tensor {
         return Indexing.scatterAdd(this, dim, index, src);
     }
 
+    // ---------------------------------------------------------------- windows (see Unfold)
+
+    /**
+     * Sliding blocks as columns (ATen's {@code im2col}, PyTorch's {@code F.unfold}): input (N, C, H, W) ->
+     * (N, C*kH*kW, L) with L the number of block positions; row {@code c*kH*kW + kh*kW + kw}, column
+     * {@code i*L_W + j} holds {@code x[n, c, i*sH - pH + kh*dH, j*sW - pW + kw*dW]} (zero in the padding).
+     * Each argument has two elements (height, width).
+     */
+    public Tensor im2col(long[] kernelSize, long[] dilation, long[] padding, long[] stride) {
+        return Unfold.im2col(this, kernelSize, dilation, padding, stride);
+    }
+
+    /**
+     * The adjoint of {@link #im2col} (ATen's {@code col2im}, PyTorch's {@code F.fold}): (N, C*kH*kW, L) ->
+     * (N, C, outputSize[0], outputSize[1]), summing the entries of overlapping blocks.
+     */
+    public Tensor col2im(long[] outputSize, long[] kernelSize, long[] dilation, long[] padding, long[] stride) {
+        return Unfold.col2im(this, outputSize, kernelSize, dilation, padding, stride);
+    }
+
     // ---------------------------------------------------------------- printing
 
     /** PyTorch's format: {@code tensor([[1., 2.], [3., 4.]], dtype=torch.float64)}. */
