@@ -3,9 +3,20 @@ package dev.ember.nn.functional;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
-/** Bilinear maps (the linear map itself is {@code F.linear}). */
+/** Linear and bilinear maps ({@code F.linear}, {@code F.bilinear}). */
 public final class Linears {
     private Linears() {
+    }
+
+    /** input (*, in) @ weight (out, in)^T + bias (out) -> (*, out); bias may be null. */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        if (input.dim() == 0 || input.size(-1) != weight.size(-1)) {
+            throw new IllegalArgumentException("linear: input of shape " + Arrays.toString(input.shape())
+                    + " does not end in in_features=" + weight.size(-1) + " (weight shape "
+                    + Arrays.toString(weight.shape()) + ")");
+        }
+        Tensor y = input.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
     }
 
     /**
