@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         name = "tutorial",
         mixinStandardHelpOptions = true,
         description = "Small worked examples that reproduce well-known PyTorch programs with Ember's API.",
-        subcommands = {NeuronCommand.class})
+        subcommands = {NeuronCommand.class, MnistMlpCommand.class})
 public final class TutorialCommand {}

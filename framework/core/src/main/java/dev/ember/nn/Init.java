@@ -63,6 +63,31 @@ public final class Init {
         return constant(t, 1);
     }
 
+    /** {@link #xavierUniform(Tensor, double)} with gain 1. */
+    public static Tensor xavierUniform(Tensor t) {
+        return xavierUniform(t, 1.0);
+    }
+
+    /** {@link #xavierNormal(Tensor, double)} with gain 1. */
+    public static Tensor xavierNormal(Tensor t) {
+        return xavierNormal(t, 1.0);
+    }
+
+    /** PyTorch's defaults: a = 0, mode "fan_in", nonlinearity "leaky_relu" (so gain sqrt(2)). */
+    public static Tensor kaimingUniform(Tensor t) {
+        return kaimingUniform(t, 0, "fan_in", "leaky_relu");
+    }
+
+    /** PyTorch's defaults: a = 0, mode "fan_in", nonlinearity "leaky_relu". */
+    public static Tensor kaimingNormal(Tensor t) {
+        return kaimingNormal(t, 0, "fan_in", "leaky_relu");
+    }
+
+    /** {@link #orthogonal(Tensor, double)} with gain 1. */
+    public static Tensor orthogonal(Tensor t) {
+        return orthogonal(t, 1.0);
+    }
+
     /** Glorot: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)). */
     public static Tensor xavierUniform(Tensor t, double gain) {
         long[] f = fans(t);

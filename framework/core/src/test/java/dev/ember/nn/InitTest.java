@@ -45,6 +45,9 @@ class InitTest {
     void xavier() {
         Tensor w = Tensor.zeros(60, 40);
         double a = 1.5 * Math.sqrt(6.0 / (40 + 60));
+        double a1 = Math.sqrt(6.0 / (40 + 60));
+        Init.xavierUniform(w); // gain 1
+        assertTrue(maxAbs(w) <= a1 && maxAbs(w) > 0.98 * a1, "default xavierUniform bound");
         assertSame(w, Init.xavierUniform(w, 1.5));
         assertTrue(maxAbs(w) <= a && maxAbs(w) > 0.98 * a, "max " + maxAbs(w) + " bound " + a);
         assertEquals(a / Math.sqrt(3), std(w), 0.04 * a / Math.sqrt(3));
@@ -66,6 +69,9 @@ class InitTest {
         Init.kaimingNormal(w, 0.2, "fan_in", "leaky_relu");
         double s = Math.sqrt(2.0 / (1 + 0.04)) / Math.sqrt(90);
         assertEquals(s, std(w), 0.04 * s);
+        Init.kaimingUniform(w); // PyTorch's defaults: a=0, fan_in, leaky_relu -> gain sqrt(2)
+        bound = Math.sqrt(2.0) * Math.sqrt(3.0 / 90);
+        assertTrue(maxAbs(w) <= bound && maxAbs(w) > 0.98 * bound, "default kaimingUniform bound");
         var e = assertThrows(IllegalArgumentException.class, () -> Init.kaimingUniform(w, 0, "fan_avg", "relu"));
         assertTrue(e.getMessage().contains("fan_avg"), e.getMessage());
     }
