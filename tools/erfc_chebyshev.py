@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Chebyshev coefficients for erfc, pasted into Composites.java (dev.ember.nn.functional).
+"""Chebyshev coefficients for erfc, pasted into dev.ember.backend.Special (the scalar erf/erfc behind Tensor.erf).
 
 For z >= 0 let t = 2 / (2 + z) in (0, 1] and u = 2t - 1 in (-1, 1]. Then
     erfc(z) = t * exp(-z^2 + g(u)),  g(u) = sum_k c_k T_k(u),

@@ -42,6 +42,9 @@ public enum UnaryOp {
     },
     COS {
         public double apply(double x) { return Math.cos(x); }
+    },
+    ERF {
+        public double apply(double x) { return Special.erf(x); }
     };
 
     public abstract double apply(double x);

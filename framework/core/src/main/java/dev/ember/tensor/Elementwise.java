@@ -103,6 +103,9 @@ final class Elementwise {
             case SIGN -> Graph.record("SignBackward0", out, in, Graph.NONE, g -> new Tensor[] {g.mul(0.0)});
             case SIN -> Graph.record("SinBackward0", out, in, in, g -> new Tensor[] {g.mul(x.cos())});
             case COS -> Graph.record("CosBackward0", out, in, in, g -> new Tensor[] {g.mul(x.sin()).neg()});
+            // d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
+            case ERF -> Graph.record("ErfBackward0", out, in, in,
+                    g -> new Tensor[] {g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)))});
         };
     }
 

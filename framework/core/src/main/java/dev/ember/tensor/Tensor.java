@@ -503,6 +503,11 @@ public final class Tensor {
         return Elementwise.unary(UnaryOp.COS, this);
     }
 
+    /** The error function, 2/sqrt(pi) * integral_0^x exp(-t^2) dt. */
+    public Tensor erf() {
+        return Elementwise.unary(UnaryOp.ERF, this);
+    }
+
     /** Limits every element to [min, max]; gradient flows where min &lt;= x &lt;= max. */
     public Tensor clamp(double min, double max) {
         return Elementwise.clamp(this, min, max);

@@ -144,7 +144,8 @@ class GradcheckElementwiseTest {
         ABS(Tensor::abs, Domain.AWAY_FROM_ZERO),
         SIGN(Tensor::sign, Domain.AWAY_FROM_ZERO), // zero gradient away from 0
         SIN(Tensor::sin, Domain.ANY),
-        COS(Tensor::cos, Domain.ANY);
+        COS(Tensor::cos, Domain.ANY),
+        ERF(Tensor::erf, Domain.ANY);
 
         final UnaryOperator<Tensor> op;
         final Domain domain;

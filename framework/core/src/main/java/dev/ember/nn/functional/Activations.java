@@ -52,12 +52,8 @@ public final class Activations {
         requireFloat("gelu", input);
         switch (approximate) {
             case "none" -> {
-                Tensor cdf = Composites.normalCdf(input);
-                Tensor x = input.detach();
-                Tensor value = x.mul(cdf);
-                // d/dx x Phi(x) = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
-                Tensor pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-                return Composites.withDerivative(value, input, cdf.add(x.mul(pdf)));
+                // PyTorch's own formula: x * 0.5 * (1 + erf(x / sqrt 2))
+                return input.mul(input.mul(Math.sqrt(0.5)).erf().add(1.0)).mul(0.5);
             }
             case "tanh" -> {
                 Tensor inner = input.add(input.mul(input).mul(input).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
