@@ -268,6 +268,7 @@ OPS = {
     "amin": lambda ins, a: torch.amin(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
     "sign": lambda ins, a: torch.sign(ins[0]),
     "erf": lambda ins, a: torch.erf(ins[0]),
+    "erfc": lambda ins, a: torch.erfc(ins[0]),
     # in place on a non-leaf copy of input 0 (history rebased), then returned
     "addi": lambda ins, a: (ins[0] * 1.0).add_(ins[1]),
     "subi": lambda ins, a: (ins[0] * 1.0).sub_(ins[1]),
@@ -610,6 +611,7 @@ def build():
     case("sign_2x3", "sign", [signed_uniform(0.5, 2.0, 2, 3)])
     case("erf_wide_range", "erf", [T([[-6.0, -2.5, -0.7, -1e-3], [1e-8, 0.3, 0.49, 0.51], [1.2, 3.0, 5.5, 27.0]])])
     case("erf_pre_transpose", "erf", [Inp(randn(3, 2), pre=transpose_pre(0, 1))])
+    case("erfc_wide_range", "erfc", [T([[-6.0, -2.5, -0.7, -1e-3], [1e-8, 0.3, 0.49, 0.51], [1.2, 3.0, 5.5, 26.0]])])
 
     # ---------------- in place (history rebased onto the new op) ----------------
     case("addi_broadcast", "addi", [randn(2, 3), randn(3)])

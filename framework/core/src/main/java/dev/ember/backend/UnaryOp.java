@@ -45,6 +45,9 @@ public enum UnaryOp {
     },
     ERF {
         public double apply(double x) { return Special.erf(x); }
+    },
+    ERFC {
+        public double apply(double x) { return Special.erfc(x); }
     };
 
     public abstract double apply(double x);
@@ -61,6 +64,6 @@ public enum UnaryOp {
 
     /** PyTorch's lower-case op name, for messages. */
     public String opName() {
-        return name().toLowerCase();
+        return Names.lower(this);
     }
 }

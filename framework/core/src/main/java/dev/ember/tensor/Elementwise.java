@@ -56,11 +56,14 @@ final class Elementwise {
         Tensor[] in = {a, b};
         return switch (op) {
             case ADD -> Graph.record("AddBackward0", out, in, Graph.NONE, g -> new Tensor[] {g, g});
-            case SUB -> Graph.record("SubBackward0", out, in, Graph.NONE, g -> new Tensor[] {g, g.neg()});
+            // gradients are only computed for inputs that need them (a mask or a constant needs none)
+            case SUB -> Graph.record("SubBackward0", out, in, Graph.NONE,
+                    g -> new Tensor[] {g, b.requiresGrad ? g.neg() : null});
             case MUL -> Graph.record("MulBackward0", out, in, in,
-                    g -> new Tensor[] {g.mul(b), g.mul(a)});
+                    g -> new Tensor[] {a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null});
             case DIV -> Graph.record("DivBackward0", out, in, new Tensor[] {a, b},
-                    g -> new Tensor[] {g.div(b), g.neg().mul(a).div(b.mul(b))});
+                    g -> new Tensor[] {a.requiresGrad ? g.div(b) : null,
+                        b.requiresGrad ? g.neg().mul(a).div(b.mul(b)) : null});
             // d(a^b)/da = b a^(b-1); d(a^b)/db = a^b log a (only where a > 0 matters in practice)
             case POW -> Graph.record("PowBackward1", out, in, new Tensor[] {a, b, out},
                     g -> new Tensor[] {g.mul(b).mul(a.pow(b.sub(1.0))), b.requiresGrad ? g.mul(out).mul(a.log()) : null});
@@ -95,8 +98,9 @@ final class Elementwise {
                     g -> new Tensor[] {g.mul(out.mul(out).neg().add(1.0))});
             case SIGMOID -> Graph.record("SigmoidBackward0", out, in, new Tensor[] {out},
                     g -> new Tensor[] {g.mul(out.mul(out.neg().add(1.0)))});
+            // PyTorch's threshold_backward: the gradient where the output is positive, 0 elsewhere
             case RELU -> Graph.record("ReluBackward0", out, in, new Tensor[] {out},
-                    g -> new Tensor[] {g.mul(out.gt(0.0).to(g.dtype()))});
+                    g -> new Tensor[] {where(out.gt(0.0), g, Tensor.scalar(g.dtype(), 0))});
             case SQRT -> Graph.record("SqrtBackward0", out, in, new Tensor[] {out},
                     g -> new Tensor[] {g.div(out.mul(2.0))});
             case ABS -> Graph.record("AbsBackward0", out, in, in, g -> new Tensor[] {g.mul(x.sign())});
@@ -106,6 +110,8 @@ final class Elementwise {
             // d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
             case ERF -> Graph.record("ErfBackward0", out, in, in,
                     g -> new Tensor[] {g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)))});
+            case ERFC -> Graph.record("ErfcBackward0", out, in, in,
+                    g -> new Tensor[] {g.mul(x.mul(x).neg().exp().mul(-2 / Math.sqrt(Math.PI)))});
         };
     }
 

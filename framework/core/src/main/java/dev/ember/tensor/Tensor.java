@@ -508,6 +508,11 @@ public final class Tensor {
         return Elementwise.unary(UnaryOp.ERF, this);
     }
 
+    /** The complementary error function 1 - erf(x), accurate where erf(x) is close to 1. */
+    public Tensor erfc() {
+        return Elementwise.unary(UnaryOp.ERFC, this);
+    }
+
     /** Limits every element to [min, max]; gradient flows where min &lt;= x &lt;= max. */
     public Tensor clamp(double min, double max) {
         return Elementwise.clamp(this, min, max);

@@ -145,7 +145,8 @@ class GradcheckElementwiseTest {
         SIGN(Tensor::sign, Domain.AWAY_FROM_ZERO), // zero gradient away from 0
         SIN(Tensor::sin, Domain.ANY),
         COS(Tensor::cos, Domain.ANY),
-        ERF(Tensor::erf, Domain.ANY);
+        ERF(Tensor::erf, Domain.ANY),
+        ERFC(Tensor::erfc, Domain.ANY);
 
         final UnaryOperator<Tensor> op;
         final Domain domain;

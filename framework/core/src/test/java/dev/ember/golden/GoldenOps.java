@@ -84,6 +84,7 @@ final class GoldenOps {
             case "amin" -> x[0].amin(dims(a), b(a, "keepdim"));
             case "sign" -> x[0].sign();
             case "erf" -> x[0].erf();
+            case "erfc" -> x[0].erfc();
             case "addi" -> x[0].mul(1.0).addi(x[1]);
             case "subi" -> x[0].mul(1.0).subi(x[1]);
             case "muli" -> x[0].mul(1.0).muli(x[1]);

@@ -52,8 +52,9 @@ public final class Activations {
         requireFloat("gelu", input);
         switch (approximate) {
             case "none" -> {
-                // PyTorch's own formula: x * 0.5 * (1 + erf(x / sqrt 2))
-                return input.mul(input.mul(Math.sqrt(0.5)).erf().add(1.0)).mul(0.5);
+                // x * Phi(x) with Phi(x) = erfc(-x / sqrt 2) / 2: PyTorch's 1 + erf(x / sqrt 2) loses the far left
+                // tail to cancellation (gelu(-10) = -7.6e-23 becomes -0.0); erfc keeps it
+                return input.mul(input.mul(-Math.sqrt(0.5)).erfc()).mul(0.5);
             }
             case "tanh" -> {
                 Tensor inner = input.add(input.mul(input).mul(input).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
