@@ -5,7 +5,7 @@ import dev.ember.tensor.Tensor;
 /**
  * The node at a leaf that requires grad: it adds the incoming gradient into {@code leaf.grad()}. The first
  * gradient is copied, so a leaf's grad never aliases another tensor (an in-place {@code zeroi()} on one
- * leaf's grad must not touch another's).
+ * leaf's grad must not touch another's), unless the engine hands over a gradient it made and owns.
  */
 public final class AccumulateGrad extends Node {
     private final Tensor leaf;
@@ -17,9 +17,21 @@ public final class AccumulateGrad extends Node {
 
     @Override
     protected Tensor[] apply(Tensor gradOutput) {
+        accumulate(gradOutput, false);
+        return new Tensor[0];
+    }
+
+    /**
+     * Adds {@code gradOutput} into the leaf's grad; with {@code owned} (a contiguous tensor that nothing else
+     * references, made by the engine) the first gradient is kept as it is instead of copied.
+     */
+    void accumulate(Tensor gradOutput, boolean owned) {
         Tensor g = gradOutput.to(leaf.dtype());
         Tensor old = leaf.grad();
-        leaf.setGrad(old == null ? g.clone() : old.add(g));
-        return new Tensor[0];
+        if (old == null) {
+            leaf.setGrad(owned && g == gradOutput ? g : g.clone());
+        } else {
+            leaf.setGrad(old.add(g));
+        }
     }
 }

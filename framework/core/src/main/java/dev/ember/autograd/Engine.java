@@ -1,12 +1,13 @@
 package dev.ember.autograd;
 
 import dev.ember.tensor.Tensor;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reverse-mode differentiation on the calling thread. Nodes run in reverse topological order, each once, with
@@ -57,14 +58,39 @@ public final class Engine {
     private static void run(Node start, Tensor seed, boolean retainGraph) {
         List<Node> order = topologicalOrder(start);
         Map<Node, Tensor> pending = new IdentityHashMap<>();
+        // gradients the engine made itself (sums, zero-filled buffers) and that nothing else references yet: they
+        // can be added to in place; a gradient a node returned may be shared (AddBackward returns g twice) or be a
+        // view of a saved tensor, so it is never written to
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>(8));
         pending.put(start, seed);
         for (Node node : order) {
             Tensor g = pending.remove(node);
             if (g == null) {
                 continue; // no gradient reached this node (all paths to it carried null)
             }
+            boolean gOwned = owned.remove(g);
             for (Tensor t : node.retained()) {
                 t.setGrad(t.grad() == null ? g.to(t.dtype()).clone() : t.grad().add(g));
+            }
+            if (node instanceof AccumulateGrad leaf) {
+                leaf.accumulate(g, gOwned && node.retained().isEmpty());
+                continue;
+            }
+            if (node.accumulatesInto() && node.next(0) != null) {
+                Node next = node.next(0);
+                Tensor acc = pending.get(next);
+                if (acc == null) {
+                    acc = Tensor.zeros(node.inputDType(0), node.inputShape(0));
+                } else if (!owned.contains(acc)) {
+                    acc = acc.clone();
+                }
+                node.accumulateInto(acc, g.to(node.inputDType(0)));
+                owned.add(acc);
+                pending.put(next, acc);
+                if (!retainGraph) {
+                    node.release();
+                }
+                continue;
             }
             Tensor[] grads = node.apply(g);
             if (!retainGraph) {
@@ -77,7 +103,15 @@ public final class Engine {
                 }
                 Tensor gi = grads[i].sumToSize(node.inputShape(i)).to(node.inputDType(i));
                 Tensor acc = pending.get(next);
-                pending.put(next, acc == null ? gi : acc.add(gi));
+                if (acc == null) {
+                    pending.put(next, gi);
+                } else if (owned.contains(acc)) {
+                    acc.addi(gi);
+                } else {
+                    Tensor sum = acc.add(gi);
+                    owned.add(sum);
+                    pending.put(next, sum);
+                }
             }
         }
     }
@@ -86,22 +120,29 @@ public final class Engine {
     private static List<Node> topologicalOrder(Node start) {
         Map<Node, Boolean> visited = new IdentityHashMap<>();
         List<Node> postOrder = new ArrayList<>();
-        ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {start, 0});
-        visited.put(start, true);
-        while (!stack.isEmpty()) {
-            Object[] top = stack.peek();
-            Node n = (Node) top[0];
-            int i = (Integer) top[1];
+        // an explicit depth-first stack (graphs can be deeper than the thread's stack): nodes and next input index
+        Node[] nodes = new Node[16];
+        int[] next = new int[16];
+        int top = 0;
+        nodes[0] = start;
+        visited.put(start, Boolean.TRUE);
+        while (top >= 0) {
+            Node n = nodes[top];
+            int i = next[top];
             if (i < n.inputCount()) {
-                top[1] = i + 1;
-                Node next = n.next(i);
-                if (next != null && visited.putIfAbsent(next, true) == null) {
-                    stack.push(new Object[] {next, 0});
+                next[top] = i + 1;
+                Node child = n.next(i);
+                if (child != null && visited.putIfAbsent(child, Boolean.TRUE) == null) {
+                    if (++top == nodes.length) {
+                        nodes = Arrays.copyOf(nodes, top * 2);
+                        next = Arrays.copyOf(next, top * 2);
+                    }
+                    nodes[top] = child;
+                    next[top] = 0;
                 }
             } else {
-                stack.pop();
                 postOrder.add(n);
+                nodes[top--] = null;
             }
         }
         java.util.Collections.reverse(postOrder);

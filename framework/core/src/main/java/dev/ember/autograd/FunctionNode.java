@@ -16,15 +16,32 @@ public final class FunctionNode extends Node {
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /**
+     * For views of one input: adds the output's gradient into the viewed region of the input's gradient
+     * ({@link Node#accumulateInto}); must give the same sum as adding {@link Backward}'s result.
+     */
+    @FunctionalInterface
+    public interface Into {
+        void addInto(Tensor inputGrad, Tensor gradOutput);
+    }
+
     private Backward backward;
+    private Into into;
     private Tensor[] saved;
     private int[] savedVersions;
     private boolean released;
 
     public FunctionNode(String name, Node[] next, long[][] inputShapes, DType[] inputDTypes,
                         Tensor[] saved, Backward backward) {
+        this(name, next, inputShapes, inputDTypes, saved, backward, null);
+    }
+
+    /** With {@code into} (nullable) for a one-input view whose gradient only touches the viewed region. */
+    public FunctionNode(String name, Node[] next, long[][] inputShapes, DType[] inputDTypes,
+                        Tensor[] saved, Backward backward, Into into) {
         super(name, next, inputShapes, inputDTypes);
         this.backward = backward;
+        this.into = next.length == 1 ? into : null;
         this.saved = saved;
         this.savedVersions = new int[saved.length];
         for (int i = 0; i < saved.length; i++) {
@@ -34,6 +51,23 @@ public final class FunctionNode extends Node {
 
     @Override
     protected Tensor[] apply(Tensor gradOutput) {
+        checkUsable();
+        return backward.apply(gradOutput);
+    }
+
+    @Override
+    protected boolean accumulatesInto() {
+        return into != null;
+    }
+
+    @Override
+    protected boolean accumulateInto(Tensor inputGrad, Tensor gradOutput) {
+        checkUsable();
+        into.addInto(inputGrad, gradOutput);
+        return true;
+    }
+
+    private void checkUsable() {
         if (released) {
             throw new IllegalStateException("Trying to backward through the graph a second time (or directly "
                     + "access saved tensors after they have already been freed) in " + name()
@@ -48,13 +82,13 @@ public final class FunctionNode extends Node {
                         + savedVersions[i] + " instead");
             }
         }
-        return backward.apply(gradOutput);
     }
 
     @Override
     protected void release() {
         released = true;
         backward = null;
+        into = null;
         saved = new Tensor[0];
         savedVersions = new int[0];
     }

@@ -36,6 +36,23 @@ public abstract class Node {
      */
     protected abstract Tensor[] apply(Tensor gradOutput);
 
+    /**
+     * For a view op whose input gradient is zero outside the region the view picks out (select, slice, narrow,
+     * chunk): adds {@code gradOutput} into that region of {@code inputGrad}, the input's gradient that the engine
+     * is accumulating (contiguous, the input's shape and dtype, owned by the engine), and returns true. The
+     * default returns false and the engine calls {@link #apply}. This spares a zero tensor of the input's size
+     * per view: an LSTM selects each of its L time steps from one (L, N, 4H) projection, which would otherwise
+     * cost L full-size zero tensors and L full-size additions in backward.
+     */
+    protected boolean accumulateInto(Tensor inputGrad, Tensor gradOutput) {
+        return false;
+    }
+
+    /** Whether {@link #accumulateInto} is implemented (only for nodes with exactly one input). */
+    protected boolean accumulatesInto() {
+        return false;
+    }
+
     /** Drops what backward needed (saved tensors, closures), after a backward without retainGraph. */
     protected void release() {
     }

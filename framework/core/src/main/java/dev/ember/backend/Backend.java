@@ -69,4 +69,91 @@ public interface Backend {
 
     /** out[i][index[i][j][k]][k] += src[i][j][k] for dim 1; out is updated in place. */
     void scatterAdd(Strided out, int dim, Strided index, Strided src);
+
+    // ---------------------------------------------------------------- fused kernels (optional)
+    //
+    // Each of these does in one pass what a composite of the kernels above does in several (DESIGN.md §2). They
+    // are optional: the default returns false and the tensor layer then runs the composite, which is also the
+    // reference the fused kernel is tested against. Arguments are validated by the caller; a backend may return
+    // false for layouts or dtypes it does not handle (e.g. non-contiguous operands).
+
+    /**
+     * softmax (or logSoftmax with {@code log}) along the last dim: in and out (R, C), out contiguous. Rows are
+     * shifted by their max, so nothing overflows.
+     */
+    default boolean softmax(Strided in, Strided out, boolean log) {
+        return false;
+    }
+
+    /**
+     * The input gradient of {@link #softmax} from its output y and output gradient gy, all (R, C):
+     * {@code gx = y * (gy - sum(gy * y))} for softmax, {@code gx = gy - exp(y) * sum(gy)} for logSoftmax, sums
+     * along the last dim.
+     */
+    default boolean softmaxBackward(Strided out, Strided gradOut, Strided gradIn, boolean log) {
+        return false;
+    }
+
+    /**
+     * Layer normalisation of each row of in (R, D): {@code out = (x - mean) * rstd * weight + bias} with
+     * {@code rstd = 1 / sqrt(biased var + eps)}; weight and bias (D) may be null; mean and rstd (R) are written
+     * for the backward.
+     */
+    default boolean layerNorm(Strided in, Strided weight, Strided bias, double eps, Strided out, Strided mean,
+                              Strided rstd) {
+        return false;
+    }
+
+    /**
+     * Gradients of {@link #layerNorm}: gradIn (R, D) always, gradWeight and gradBias (D) when not null (weight
+     * may be null, meaning 1).
+     */
+    default boolean layerNormBackward(Strided gradOut, Strided in, Strided weight, Strided mean, Strided rstd,
+                                      Strided gradIn, Strided gradWeight, Strided gradBias) {
+        return false;
+    }
+
+    /**
+     * {@code out.select(dim, index[i]) += src.select(dim, i)} for every i (torch's {@code index_add_}, the
+     * backward of indexSelect and so of embeddings); index is INT64, 1-D, validated by the caller; repeated
+     * indices add up.
+     */
+    default boolean indexAdd(Strided out, int dim, Strided index, Strided src) {
+        return false;
+    }
+
+    /**
+     * One Adam / AdamW update of a parameter in place, with its state (exp_avg, exp_avg_sq, and max_exp_avg_sq
+     * with amsgrad, else null), in the order of operations of the composite update in {@code dev.ember.optim}.
+     */
+    default boolean adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, Strided maxExpAvgSq,
+                             AdamUpdate update) {
+        return false;
+    }
+
+    /**
+     * One SGD update of a parameter in place; {@code momentumBuffer} is null without momentum, and on the first
+     * step with momentum it is set to the (decayed) gradient.
+     */
+    default boolean sgdStep(Strided param, Strided grad, Strided momentumBuffer, SgdUpdate update) {
+        return false;
+    }
+
+    /**
+     * The element-wise part of an LSTM cell: with gates = xGates + hGates (N, 4H) split as (i, f, g, o),
+     * {@code c' = sigmoid(f) c + sigmoid(i) tanh(g)} and {@code h = sigmoid(o) tanh(c')}; writes hc (N, 2H) = [h, c']
+     * and the activated gates (N, 4H) for {@link #lstmCellBackward}. cPrev is (N, H).
+     */
+    default boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
+        return false;
+    }
+
+    /**
+     * Gradients of {@link #lstmCell}: from gradHc (N, 2H) (of h and c'), the saved gates, cPrev and hc, writes the
+     * gradient of the gate pre-activations gradGates (N, 4H) and of cPrev (N, H).
+     */
+    default boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
+                                     Strided gradCPrev) {
+        return false;
+    }
 }

@@ -52,6 +52,6 @@ public enum BinaryOp {
     public abstract long applyLong(long a, long b);
 
     public String opName() {
-        return name().toLowerCase();
+        return Names.lower(this);
     }
 }

@@ -29,6 +29,6 @@ public enum CompareOp {
     }
 
     public String opName() {
-        return name().toLowerCase();
+        return Names.lower(this);
     }
 }

@@ -21,6 +21,11 @@ public final class Special {
     private Special() {
     }
 
+    /** The coefficients C_k of erfc's Chebyshev series (a copy), for vectorised kernels that follow {@link #erf}. */
+    public static double[] erfcChebyshev() {
+        return ERFC_CHEB.clone();
+    }
+
     /** erfc(z) for z &gt;= 0 (Clenshaw evaluation of the series). */
     private static double erfcNonNegative(double z) {
         double t = 2 / (2 + z);

@@ -1,5 +1,7 @@
 package dev.ember.optim;
 
+import dev.ember.backend.AdamUpdate;
+import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +26,8 @@ import java.util.Map;
  */
 public class Adam extends Optimizer<Adam.Options> {
     private final boolean decoupledWeightDecay;
+    /** Whether the fused kernel may be used (tests switch it off to run the composite twin). */
+    boolean fused = true;
 
     public Adam(Iterable<Tensor> params) {
         this(params, options());
@@ -177,8 +181,20 @@ public class Adam extends Optimizer<Adam.Options> {
     protected State update(Tensor param, Tensor grad, Options o, State previous) {
         AdamState s = previous != null ? (AdamState) previous : new AdamState(0, Tensor.zerosLike(param),
                 Tensor.zerosLike(param), o.amsgrad ? Tensor.zerosLike(param) : null);
-        Tensor g = o.maximize ? grad.neg() : grad;
         s.step++;
+        double biasCorrection1 = 1 - Math.pow(o.beta1, s.step);
+        double biasCorrection2 = 1 - Math.pow(o.beta2, s.step);
+        double stepSize = o.lr() / biasCorrection1;
+        if (o.amsgrad && s.maxExpAvgSq == null) { // amsgrad switched on after the first step
+            s.maxExpAvgSq = Tensor.zerosLike(param);
+        }
+        // one fused kernel when the backend has it; the same arithmetic as the composite below, in one pass
+        if (fused && Fused.adamStep(param, grad, s.expAvg, s.expAvgSq, o.amsgrad ? s.maxExpAvgSq : null,
+                new AdamUpdate(o.beta1, o.beta2, o.eps, o.weightDecay, decoupledWeightDecay, o.maximize, o.amsgrad,
+                        o.lr(), stepSize, Math.sqrt(biasCorrection2)))) {
+            return s;
+        }
+        Tensor g = o.maximize ? grad.neg() : grad;
         if (decoupledWeightDecay) {
             if (o.weightDecay != 0) {
                 param.muli(1 - o.lr() * o.weightDecay);
@@ -188,14 +204,8 @@ public class Adam extends Optimizer<Adam.Options> {
         }
         s.expAvg.muli(o.beta1).addi(g.mul(1 - o.beta1));
         s.expAvgSq.muli(o.beta2).addi(g.mul(1 - o.beta2).mul(g));
-        double biasCorrection1 = 1 - Math.pow(o.beta1, s.step);
-        double biasCorrection2 = 1 - Math.pow(o.beta2, s.step);
-        double stepSize = o.lr() / biasCorrection1;
         Tensor v = s.expAvgSq;
         if (o.amsgrad) {
-            if (s.maxExpAvgSq == null) { // amsgrad switched on after the first step
-                s.maxExpAvgSq = Tensor.zerosLike(param);
-            }
             v = s.maxExpAvgSq.copyi(s.maxExpAvgSq.maximum(s.expAvgSq));
         }
         Tensor denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(o.eps);

@@ -1,5 +1,7 @@
 package dev.ember.optim;
 
+import dev.ember.backend.SgdUpdate;
+import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +25,8 @@ import java.util.Map;
  * momentum and zero dampening.
  */
 public class SGD extends Optimizer<SGD.Options> {
+    /** Whether the fused kernel may be used (tests switch it off to run the composite twin). */
+    boolean fused = true;
 
     public SGD(Iterable<Tensor> params, double lr) {
         this(params, options().lr(lr));
@@ -146,6 +150,18 @@ public class SGD extends Optimizer<SGD.Options> {
     @Override
     protected State update(Tensor param, Tensor grad, Options o, State previous) {
         SgdState s = previous == null ? new SgdState() : (SgdState) previous;
+        if (fused) {
+            // one fused kernel when the backend has it; the same arithmetic as the composite below, in one pass
+            boolean first = o.momentum != 0 && s.momentumBuffer == null;
+            Tensor buf = o.momentum == 0 ? null : first ? Tensor.zerosLike(param) : s.momentumBuffer;
+            if (Fused.sgdStep(param, grad, buf, new SgdUpdate(o.lr(), o.momentum, o.dampening, o.weightDecay,
+                    o.nesterov, o.maximize, first))) {
+                if (buf != null) {
+                    s.momentumBuffer = buf;
+                }
+                return s;
+            }
+        }
         Tensor g = o.maximize ? grad.neg() : grad;
         if (o.weightDecay != 0) {
             g = g.add(param.mul(o.weightDecay));

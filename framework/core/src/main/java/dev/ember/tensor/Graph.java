@@ -40,5 +40,21 @@ final class Graph {
         return record(name, out, new Tensor[] {input}, saved, backward);
     }
 
+    /**
+     * Records a view of one input whose gradient is zero outside the viewed region: {@code into} adds the
+     * output's gradient into that region of the input's gradient buffer, so backward never builds a zero tensor
+     * per view ({@link dev.ember.autograd.Node#accumulateInto}); {@code backward} is the plain twin.
+     */
+    static Tensor recordView(String name, Tensor out, Tensor input, FunctionNode.Backward backward,
+                             FunctionNode.Into into) {
+        if (!Tensor.gradRecording(input)) {
+            return out;
+        }
+        out.gradFn = new FunctionNode(name, new Node[] {input.gradEdge()}, new long[][] {input.shape()},
+                new DType[] {input.dtype()}, NONE, backward, into);
+        out.requiresGrad = true;
+        return out;
+    }
+
     static final Tensor[] NONE = new Tensor[0];
 }

@@ -30,8 +30,12 @@ final class Indexing {
         }
         long[] inShape = x.shape();
         return Graph.record("IndexSelectBackward0", out, x, new Tensor[] {index}, g -> {
-            // index_add as a scatterAdd whose index is broadcast along every other dim
             Tensor gs = g.dim() == 0 ? g.reshape(1) : g;
+            Tensor acc = Tensor.zeros(g.dtype(), inShape.length == 0 ? new long[] {1} : inShape);
+            if (acc.backend().indexAdd(acc.strided(), d, index.strided(), gs.strided())) {
+                return new Tensor[] {acc.reshape(inShape)};
+            }
+            // index_add as a scatterAdd whose index is broadcast along every other dim
             long[] view = new long[gs.dim()];
             java.util.Arrays.fill(view, 1);
             view[d] = index.numel();

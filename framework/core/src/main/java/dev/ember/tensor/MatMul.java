@@ -33,6 +33,13 @@ final class MatMul {
             throw new IllegalArgumentException("matmul: shapes " + Shapes.str(a.shape) + " and " + Shapes.str(b.shape)
                     + " cannot be multiplied (" + ka + " != " + kb + ")");
         }
+        if (a.dim() >= 3 && b.dim() == 2) {
+            // a stack of matrices times one matrix: fold the batch into the rows, one (B*N, K) @ (K, M) product
+            // as PyTorch does, instead of a batch of small products and a batch-sum of b's gradient
+            long[] outShape = a.shape();
+            outShape[outShape.length - 1] = b.shape[1];
+            return bmm(a.reshape(1, -1, ka), b.unsqueeze(0)).reshape(outShape);
+        }
         Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
         Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
         int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
@@ -90,7 +97,24 @@ final class MatMul {
         if (out.numel() > 0) {
             out.backend().bmm(a.strided(), b.strided(), out.strided());
         }
-        return Graph.record("BmmBackward0", out, new Tensor[] {a, b}, new Tensor[] {a, b},
-                g -> new Tensor[] {g.bmm(b.transpose(1, 2)), a.transpose(1, 2).bmm(g)});
+        // only the gradients that are needed (an input batch needs none); when an operand is a transposed view
+        // (a weight in F.linear), its gradient is computed transposed, so it comes out in the operand's own layout
+        // and needs no strided copy later
+        return Graph.record("BmmBackward0", out, new Tensor[] {a, b}, new Tensor[] {a, b}, g -> {
+            Tensor ga = null;
+            Tensor gb = null;
+            if (a.requiresGrad) {
+                ga = columnMajor(a) ? b.bmm(g.transpose(1, 2)).transpose(1, 2) : g.bmm(b.transpose(1, 2));
+            }
+            if (b.requiresGrad) {
+                gb = columnMajor(b) ? g.transpose(1, 2).bmm(a).transpose(1, 2) : a.transpose(1, 2).bmm(g);
+            }
+            return new Tensor[] {ga, gb};
+        });
+    }
+
+    /** A (B, R, C) view whose columns are contiguous: the transpose of a row-major tensor. */
+    private static boolean columnMajor(Tensor t) {
+        return t.strides[1] == 1 && t.shape[1] > 1 && t.strides[2] != 1;
     }
 }

@@ -141,10 +141,17 @@ final class Reductions {
 
     static Tensor softmax(Tensor x, int dim) {
         requireFloat("softmax", x);
-        int[] dims = {Shapes.wrapDim("softmax", dim, x.dim())};
+        int d = Shapes.wrapDim("softmax", dim, x.dim());
+        Tensor fused = d == x.dim() - 1 ? fusedSoftmax(x, false) : null;
+        return fused != null ? fused : softmaxComposite(x, d);
+    }
+
+    /** softmax from primitives: the reference for the fused kernel, and the path for other dims. */
+    static Tensor softmaxComposite(Tensor x, int d) {
         if (x.dim() == 0) {
             return x.sub(x).exp();
         }
+        int[] dims = {d};
         Tensor e = x.sub(shift(x, dims)).exp();
         return e.div(e.sum(dims, true));
     }
@@ -152,10 +159,40 @@ final class Reductions {
     static Tensor logSoftmax(Tensor x, int dim) {
         requireFloat("logSoftmax", x);
         int d = Shapes.wrapDim("logSoftmax", dim, x.dim());
+        Tensor fused = d == x.dim() - 1 ? fusedSoftmax(x, true) : null;
+        return fused != null ? fused : logSoftmaxComposite(x, d);
+    }
+
+    static Tensor logSoftmaxComposite(Tensor x, int d) {
         if (x.dim() == 0) {
             return x.sub(x);
         }
         return x.sub(x.logsumexp(d, true));
+    }
+
+    /**
+     * softmax / logSoftmax along the last dim of x (at least 1-D) with the backend's fused kernel, one graph node
+     * whose backward is the fused gradient kernel (or its formula in tensor ops); null without the kernel.
+     */
+    private static Tensor fusedSoftmax(Tensor x, boolean log) {
+        if (x.dim() == 0) {
+            return null;
+        }
+        int c = x.shape[x.dim() - 1];
+        Tensor src = Fused.contiguous(x);
+        Tensor out = Creation.empty(x.dtype(), x.shape.clone(), x);
+        if (!out.backend().softmax(Fused.rows(src, c), Fused.rows(out, c), log)) {
+            return null;
+        }
+        return Graph.record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, x, new Tensor[] {out}, g -> {
+            Tensor gc = Fused.contiguous(g);
+            Tensor gi = Creation.empty(out.dtype(), out.shape.clone(), out);
+            if (out.backend().softmaxBackward(Fused.rows(out, c), Fused.rows(gc, c), Fused.rows(gi, c), log)) {
+                return new Tensor[] {gi};
+            }
+            Tensor r = log ? g.sub(out.exp().mul(g.sum(-1, true))) : out.mul(g.sub(g.mul(out).sum(-1, true)));
+            return new Tensor[] {r};
+        });
     }
 
     static Tensor sumToSize(Tensor g, int[] size) {

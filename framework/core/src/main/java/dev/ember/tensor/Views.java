@@ -273,8 +273,9 @@ final class Views {
         long[] inShape = x.shape();
         long s0 = start;
         long e0 = end;
-        return Graph.record("SliceBackward0", out, x, Graph.NONE,
-                g -> new Tensor[] {embed(g, inShape, t -> t.slice(d, s0, e0, step))});
+        return Graph.recordView("SliceBackward0", out, x,
+                g -> new Tensor[] {embed(g, inShape, t -> t.slice(d, s0, e0, step))},
+                (acc, g) -> addInto(acc.slice(d, s0, e0, step), g));
     }
 
     static Tensor select(Tensor x, int dim, long index) {
@@ -298,8 +299,9 @@ final class Views {
         }
         Tensor out = make(x, shape, st, (int) (x.offset + i * x.strides[d]));
         long[] inShape = x.shape();
-        return Graph.record("SelectBackward0", out, x, Graph.NONE,
-                g -> new Tensor[] {embed(g, inShape, t -> t.select(d, i))});
+        return Graph.recordView("SelectBackward0", out, x,
+                g -> new Tensor[] {embed(g, inShape, t -> t.select(d, i))},
+                (acc, g) -> addInto(acc.select(d, i), g));
     }
 
     /** Zeros of {@code shape} with {@code g} written into the region {@code region} picks out. */
@@ -308,6 +310,12 @@ final class Views {
         Tensor target = region.apply(z);
         z.backend().copy(g.strided(), target.strided());
         return z;
+    }
+
+    /** region += g in place (region is a view of an engine-owned gradient buffer; same shape and dtype as g). */
+    private static void addInto(Tensor region, Tensor g) {
+        region.backend().binary(dev.ember.backend.BinaryOp.ADD, region.strided(), g.strided(), region.strided());
+        region.storage.bumpVersion();
     }
 
     static Tensor flatten(Tensor x, int startDim, int endDim) {

@@ -69,30 +69,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Strided src, Strided dst) {
-        CpuStorage s = (CpuStorage) src.storage();
-        CpuStorage t = (CpuStorage) dst.storage();
-        if (s.dtype() == t.dtype() && src.isContiguous() && dst.isContiguous()) {
-            System.arraycopy(s.array(), src.offset(), t.array(), dst.offset(), src.numel());
-            return;
-        }
-        boolean exactLong = !s.dtype().isFloatingPoint() && !t.dtype().isFloatingPoint();
-        StridedLoop.forEachRow(src.shape(), new int[][] {src.strides(), dst.strides()},
-                new int[] {src.offset(), dst.offset()}, (o, st, n) -> {
-                    int i = o[0];
-                    int j = o[1];
-                    for (int k = 0; k < n; k++, i += st[0], j += st[1]) {
-                        if (exactLong) {
-                            t.setLong(j, s.getLong(i));
-                        } else {
-                            t.setDouble(j, s.getDouble(i));
-                        }
-                    }
-                });
+        CpuCopy.copy(src, dst);
     }
 
     @Override
     public void fill(Strided dst, double value) {
         CpuStorage t = (CpuStorage) dst.storage();
+        if (dst.isContiguous()) {
+            int from = dst.offset();
+            int to = from + dst.numel();
+            switch (t.dtype()) {
+                case FLOAT32 -> java.util.Arrays.fill(t.f, from, to, (float) value);
+                case FLOAT64 -> java.util.Arrays.fill(t.d, from, to, value);
+                case INT64 -> java.util.Arrays.fill(t.l, from, to, (long) value);
+                case BOOL -> java.util.Arrays.fill(t.b, from, to, value != 0);
+            }
+            return;
+        }
         StridedLoop.forEachRow(dst.shape(), new int[][] {dst.strides()}, new int[] {dst.offset()}, (o, st, n) -> {
             for (int k = 0, j = o[0]; k < n; k++, j += st[0]) {
                 t.setDouble(j, value);
@@ -143,5 +136,56 @@ public final class CpuBackend implements Backend {
     @Override
     public void scatterAdd(Strided out, int dim, Strided index, Strided src) {
         CpuIndexing.scatterAdd(out, dim, index, src);
+    }
+
+    // ---------------------------------------------------------------- fused kernels
+
+    @Override
+    public boolean softmax(Strided in, Strided out, boolean log) {
+        return CpuSoftmax.forward(in, out, log);
+    }
+
+    @Override
+    public boolean softmaxBackward(Strided out, Strided gradOut, Strided gradIn, boolean log) {
+        return CpuSoftmax.backward(out, gradOut, gradIn, log);
+    }
+
+    @Override
+    public boolean layerNorm(Strided in, Strided weight, Strided bias, double eps, Strided out, Strided mean,
+                             Strided rstd) {
+        return CpuLayerNorm.forward(in, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public boolean layerNormBackward(Strided gradOut, Strided in, Strided weight, Strided mean, Strided rstd,
+                                     Strided gradIn, Strided gradWeight, Strided gradBias) {
+        return CpuLayerNorm.backward(gradOut, in, weight, mean, rstd, gradIn, gradWeight, gradBias);
+    }
+
+    @Override
+    public boolean indexAdd(Strided out, int dim, Strided index, Strided src) {
+        return CpuIndexing.indexAdd(out, dim, index, src);
+    }
+
+    @Override
+    public boolean adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, Strided maxExpAvgSq,
+                            dev.ember.backend.AdamUpdate update) {
+        return CpuOptim.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, update);
+    }
+
+    @Override
+    public boolean sgdStep(Strided param, Strided grad, Strided momentumBuffer, dev.ember.backend.SgdUpdate update) {
+        return CpuOptim.sgd(param, grad, momentumBuffer, update);
+    }
+
+    @Override
+    public boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
+        return CpuLstm.forward(xGates, hGates, cPrev, hc, gates);
+    }
+
+    @Override
+    public boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
+                                    Strided gradCPrev) {
+        return CpuLstm.backward(gradHc, gates, cPrev, hc, gradGates, gradCPrev);
     }
 }

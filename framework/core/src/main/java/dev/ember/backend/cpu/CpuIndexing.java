@@ -12,6 +12,17 @@ final class CpuIndexing {
         int size = in.shape()[dim];
         int count = index.shape().length == 0 ? 1 : index.shape()[0];
         int istep = index.shape().length == 0 ? 0 : index.strides()[0];
+        if (dim == 0 && in.isContiguous() && out.isContiguous() && in.dtype() == out.dtype()) {
+            // rows of a contiguous table (an embedding lookup): one array copy per row
+            int row = count == 0 ? 0 : out.numel() / count;
+            Object src = ((CpuStorage) in.storage()).array();
+            Object dst = ((CpuStorage) out.storage()).array();
+            for (int i = 0; i < count; i++) {
+                int r = checkIndex("indexSelect", idx.l[index.offset() + i * istep], dim, size);
+                System.arraycopy(src, in.offset() + r * row, dst, out.offset() + i * row, row);
+            }
+            return;
+        }
         for (int i = 0; i < count; i++) {
             long v = idx.l[index.offset() + i * istep];
             int row = checkIndex("indexSelect", v, dim, size);
@@ -67,6 +78,36 @@ final class CpuIndexing {
                         }
                     }
                 });
+    }
+
+    /**
+     * {@code out.select(dim, index[i]) += src.select(dim, i)}: one vectorised row add per index for rows of
+     * contiguous float tensors along dim 0 (an embedding's gradient), else the element-wise add kernel per slice.
+     */
+    static boolean indexAdd(Strided out, int dim, Strided index, Strided src) {
+        CpuStorage idx = (CpuStorage) index.storage();
+        CpuStorage y = (CpuStorage) out.storage();
+        CpuStorage s = (CpuStorage) src.storage();
+        int size = out.shape()[dim];
+        int count = index.shape().length == 0 ? 1 : index.shape()[0];
+        int istep = index.shape().length == 0 ? 0 : index.strides()[0];
+        boolean rows = dim == 0 && out.isContiguous() && src.isContiguous() && y.dtype() == s.dtype()
+                && (y.f != null || y.d != null);
+        int row = count == 0 ? 0 : src.numel() / count;
+        for (int i = 0; i < count; i++) {
+            int r = checkIndex("indexAdd", idx.l[index.offset() + i * istep], dim, size);
+            if (rows && y.f != null) {
+                FloatRows.binary(dev.ember.backend.BinaryOp.ADD, y.f, out.offset() + r * row, 1, s.f,
+                        src.offset() + i * row, 1, y.f, out.offset() + r * row, row);
+            } else if (rows) {
+                DoubleRows.binary(dev.ember.backend.BinaryOp.ADD, y.d, out.offset() + r * row, 1, s.d,
+                        src.offset() + i * row, 1, y.d, out.offset() + r * row, row);
+            } else {
+                Strided o = select(out, dim, r);
+                CpuElementwise.binary(dev.ember.backend.BinaryOp.ADD, o, select(src, dim, i), o);
+            }
+        }
+        return true;
     }
 
     private static int checkIndex(String op, long v, int dim, int size) {

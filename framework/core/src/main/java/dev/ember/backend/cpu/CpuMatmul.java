@@ -3,15 +3,40 @@ package dev.ember.backend.cpu;
 import dev.ember.backend.Strided;
 
 /**
- * Batched matrix product with arbitrary strides on both operands (so transposed views need no copy).
- * The i-k-j loop order streams rows of b and out. This is the plain reference; a packed, register-blocked
- * Vector API GEMM will replace the contiguous float32 path and be tested against this one.
+ * Batched matrix product {@code a (B, M, K) @ b (B, K, N) -> out (B, M, N)} with arbitrary strides on every
+ * operand (transposed, sliced and expanded views need no copy). float32 and float64 go to the packed,
+ * register-blocked, multithreaded Vector API GEMMs ({@link Sgemm}, {@link Dgemm}); int64 and tiny products
+ * (where packing costs more than it saves) run the plain loops of {@link #reference}, which is also the
+ * slow twin the fast kernels are tested against.
  */
 final class CpuMatmul {
+    /** Products of at most this many multiply-adds (m * n * k) take the plain loops. */
+    static final long TINY = 512;
+
     private CpuMatmul() {
     }
 
     static void bmm(Strided a, Strided b, Strided out) {
+        int batch = a.shape()[0];
+        int m = a.shape()[1];
+        int k = a.shape()[2];
+        int n = b.shape()[2];
+        if ((long) m * n * k <= TINY || a.dtype() != b.dtype() || a.dtype() != out.dtype()) {
+            reference(a, b, out);
+            return;
+        }
+        switch (out.dtype()) {
+            case FLOAT32 -> Sgemm.bmm(batch, m, n, k, GemmOperand.F.of(a), GemmOperand.F.of(b), GemmOperand.F.of(out));
+            case FLOAT64 -> Dgemm.bmm(batch, m, n, k, GemmOperand.D.of(a), GemmOperand.D.of(b), GemmOperand.D.of(out));
+            default -> reference(a, b, out);
+        }
+    }
+
+    /**
+     * The plain reference: i-k-j loops (streaming rows of b and out) with a row accumulator, single-threaded,
+     * any strides and any numeric dtype.
+     */
+    static void reference(Strided a, Strided b, Strided out) {
         CpuStorage x = (CpuStorage) a.storage();
         CpuStorage z = (CpuStorage) b.storage();
         CpuStorage y = (CpuStorage) out.storage();

@@ -4,15 +4,24 @@ import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Strided;
 
 /**
- * Reductions: for every output element, a loop over the reduced sub-block of the input. The offsets of that
- * sub-block (relative to its first element) are listed once, in row-major order of the reduced dims, so
- * ARGMAX's index is the position in that list. Floating sums accumulate in double.
+ * Reductions. Contiguous float32 and float64 inputs take the vectorised paths of {@link ContiguousReduce};
+ * everything else runs the general loop here, which is their reference: for every output element, a loop over
+ * the reduced sub-block of the input. The offsets of that sub-block (relative to its first element) are listed
+ * once, in row-major order of the reduced dims, so ARGMAX's index is the position in that list. Floating sums
+ * accumulate in double.
  */
 final class CpuReduce {
     private CpuReduce() {
     }
 
     static void reduce(ReduceOp op, Strided in, int[] dims, Strided out) {
+        if (!ContiguousReduce.run(op, in, dims, out)) {
+            general(op, in, dims, out);
+        }
+    }
+
+    /** The plain loop for any strides and dtype. */
+    static void general(ReduceOp op, Strided in, int[] dims, Strided out) {
         CpuStorage x = (CpuStorage) in.storage();
         CpuStorage y = (CpuStorage) out.storage();
         int[] shape = in.shape();

@@ -1,6 +1,7 @@
 package dev.ember.nn.functional;
 
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -35,6 +36,22 @@ final class ClassLosses {
             }
             return probTarget(input, target, weight, o.reduction(), ls, classDim);
         }
+        if (weight == null && ls == 0 && input.dim() == 2) {
+            // logits (N, C) and class indices: one fused node instead of logSoftmax and about ten nll ops
+            long[] t = checkIndexTarget(op, input, target, classDim, classes, o.ignoreIndex());
+            Tensor fused = Fused.crossEntropy(input, t, o.ignoreIndex(), o.reduction());
+            if (fused != null) {
+                return fused;
+            }
+        }
+        return crossEntropyComposite(input, target, weight, o, classDim, classes);
+    }
+
+    /** Cross entropy with index targets as logSoftmax and nll: the reference for {@link Fused#crossEntropy}. */
+    static Tensor crossEntropyComposite(Tensor input, Tensor target, Tensor weight, CrossEntropyOptions o,
+                                        int classDim, long classes) {
+        String op = "crossEntropy";
+        double ls = o.labelSmoothing();
         Tensor logp = input.logSoftmax(classDim);
         Tensor nll = nll(op, logp, target, weight, o.ignoreIndex(), o.reduction());
         if (ls == 0) {
@@ -153,12 +170,26 @@ final class ClassLosses {
         }
     }
 
-    private static void checkTargetValues(String op, Tensor target, long classes, long ignoreIndex) {
-        for (long v : target.toLongArray()) {
+    /** The target's values, each checked to be a class or the ignore index. */
+    private static long[] checkTargetValues(String op, Tensor target, long classes, long ignoreIndex) {
+        long[] values = target.toLongArray();
+        for (long v : values) {
             if (v != ignoreIndex && (v < 0 || v >= classes)) {
                 throw new IllegalArgumentException(op + ": target " + v + " is out of bounds for " + classes
                         + " classes (valid: 0.." + (classes - 1) + " or ignore_index " + ignoreIndex + ")");
             }
         }
+        return values;
+    }
+
+    /** The checks nll makes of an index target, in its order; returns the target's values. */
+    private static long[] checkIndexTarget(String op, Tensor input, Tensor target, int classDim, long classes,
+                                           long ignoreIndex) {
+        if (target.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(op + ": expected target of class indices with dtype torch.int64, got "
+                    + target.dtype().torchName());
+        }
+        checkTargetShape(op, input, target, classDim);
+        return checkTargetValues(op, target, classes, ignoreIndex);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ember.nn.functional;
 
 import dev.ember.autograd.Autograd;
+import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -25,6 +26,15 @@ public final class Normalization {
             throw new IllegalArgumentException("layerNorm: input of shape " + Arrays.toString(shape)
                     + " does not end in normalized_shape " + Arrays.toString(normalizedShape));
         }
+        // one fused kernel each way when the backend has it (weight and bias of the normalized shape)
+        Tensor fused = Fused.layerNorm(input, k, weight, bias, eps);
+        return fused != null ? fused : layerNormComposite(input, normalizedShape, weight, bias, eps);
+    }
+
+    /** {@link #layerNorm} from tensor ops: the reference for the fused kernel (arguments already checked). */
+    static Tensor layerNormComposite(Tensor input, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        int k = normalizedShape.length;
+        long[] shape = input.shape();
         int[] dims = new int[k];
         for (int i = 0; i < k; i++) {
             dims[i] = shape.length - k + i;

@@ -1,5 +1,6 @@
 package dev.ember.nn.functional;
 
+import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,13 +78,9 @@ public final class Recurrent {
             case RNN_TANH -> new Tensor[] {xp.add(hp).tanh()};
             case RNN_RELU -> new Tensor[] {xp.add(hp).relu()};
             case LSTM -> {
-                // one sigmoid over all four blocks: fewer graph nodes than three separate ones, g is recomputed
-                Tensor gates = xp.add(hp);
-                List<Tensor> g = gates.chunk(4, -1);
-                Tensor s = gates.sigmoid();
-                List<Tensor> sg = s.chunk(4, -1);
-                Tensor c = sg.get(1).mul(state[1]).add(sg.get(0).mul(g.get(2).tanh()));
-                yield new Tensor[] {sg.get(3).mul(c.tanh()), c};
+                // one fused node for the element-wise part when the backend has it
+                Tensor[] fused = Fused.lstmCell(xp, hp, state[1]);
+                yield fused != null ? fused : lstmComposite(xp, hp, state[1]);
             }
             case GRU -> {
                 List<Tensor> x = xp.chunk(3, -1);
@@ -94,6 +91,17 @@ public final class Recurrent {
                 yield new Tensor[] {n.add(z.mul(h.sub(n)))}; // (1 - z) * n + z * h
             }
         };
+    }
+
+    /** The LSTM cell's element-wise part from tensor ops: {h, c'}; the reference for {@link Fused#lstmCell}. */
+    static Tensor[] lstmComposite(Tensor xp, Tensor hp, Tensor cPrev) {
+        // one sigmoid over all four blocks: fewer graph nodes than three separate ones, g is recomputed
+        Tensor gates = xp.add(hp);
+        List<Tensor> g = gates.chunk(4, -1);
+        Tensor s = gates.sigmoid();
+        List<Tensor> sg = s.chunk(4, -1);
+        Tensor c = sg.get(1).mul(cPrev).add(sg.get(0).mul(g.get(2).tanh()));
+        return new Tensor[] {sg.get(3).mul(c.tanh()), c};
     }
 
     // ---------------------------------------------------------------- full sequences

@@ -1,0 +1,222 @@
+package dev.ember.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * float64 batched GEMM, {@code C[p] = A[p] @ B[p]}, blocked for the caches and run on {@link Parallel}'s
+ * threads; the micro-kernel and the packing are in {@link DgemmKernel}, the plain-loop twin it is tested
+ * against is {@link CpuMatmul#reference}.
+ *
+ * <p>The loop nest (BLIS's, with the k loop moved inside the row blocks): for each block of at most
+ * {@code NC} columns, all of B's rows for those columns are packed first, in {@code KC}-deep blocks (the
+ * threads split the micro-panels). Then the block's C is cut into tasks of a few A blocks' rows (times all
+ * or some of the columns) that the threads take from a shared counter; a task, for each k block, packs its
+ * rows of A ({@code MC x KC} at most, kept in L2) and runs the micro-kernel over every B micro-panel (kept in
+ * L1) and every A micro-panel. The first k block writes C, later ones add to it, so C needs no zeroing; a
+ * task's C rows ({@link #C_BLOCK_BYTES}) stay in L2 between its k blocks, so C is read from memory once.
+ *
+ * <p>A batch is spread over the threads item by item when that balances ({@link GemmPlan#overBatch}),
+ * otherwise every item is split among all threads. Packing buffers are per thread and grow to the largest
+ * size seen ({@code MC * KC} doubles for A, {@link #B_BUFFER} at most for B), so steady-state calls allocate
+ * nothing. The same code as {@link Sgemm} with doubles (half the lanes per vector); keep the two in step.
+ */
+final class Dgemm {
+    private static final int MR = DgemmKernel.MR;
+    private static final int NR = DgemmKernel.NR;
+    /**
+     * Depth of a packed block. Long, because each micro-kernel call pays for loading and storing its C tile;
+     * 512 measured best for float32 (256 cost about 10%); a B micro-panel (KC x NR doubles) lives in L2.
+     */
+    static final int KC = 512;
+    /** Most rows of a packed A block (a multiple of MR): MC x KC doubles (576 KB) stay in L2. */
+    static final int MC = 144;
+    /** Widest column block (a multiple of NR). */
+    static final int NC = 2048;
+    /** Most doubles of packed B (the whole k range of a column block) kept per thread: 8 MB. */
+    static final int B_BUFFER = 1 << 20;
+    /** Bytes of C rows that one A block updates: kept in L2 between k blocks, so C is not re-read from memory. */
+    static final long C_BLOCK_BYTES = 384 << 10;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private Dgemm() {
+    }
+
+    /** {@code c[p] = a[p] @ b[p]} for {@code p < batch}: a (batch, m, k), b (batch, k, n), c (batch, m, n). */
+    static void bmm(int batch, int m, int n, int k, GemmOperand.D a, GemmOperand.D b, GemmOperand.D c) {
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        if (GemmPlan.swap(m, n, k, MR, NR, KC, a.strides(), b.strides(), c.strides())) {
+            bmm(batch, n, m, k, b.t(), a.t(), c.t());
+            return;
+        }
+        if (k == 0) {
+            zero(batch, m, n, c);
+            return;
+        }
+        long flops = 2L * m * n * k;
+        if (GemmPlan.overBatch(batch, flops)) {
+            // whole products per task, several when they are small
+            int perTask = (int) Math.max(1, Math.min(batch, GemmPlan.MIN_FLOPS_PER_THREAD / flops));
+            Parallel.forEachTask(GemmPlan.ceilDiv(batch, perTask), GemmPlan.threadsFor(flops * batch), t -> {
+                for (int p = t * perTask, end = Math.min(batch, p + perTask); p < end; p++) {
+                    gemm(p, m, n, k, a, b, c, 1);
+                }
+            });
+        } else {
+            int threads = GemmPlan.threadsFor(flops);
+            for (int p = 0; p < batch; p++) {
+                gemm(p, m, n, k, a, b, c, threads);
+            }
+        }
+    }
+
+    /** One product of the batch on up to {@code threads} threads. */
+    private static void gemm(int p, int m, int n, int k, GemmOperand.D a, GemmOperand.D b, GemmOperand.D c,
+                             int threads) {
+        Buffers own = BUFFERS.get();
+        int kc = GemmPlan.blockSize(k, KC);
+        int mp = GemmPlan.ceilDiv(m, MR);
+        // the whole k range of a column block is packed at once, so bound its width by the buffer size
+        int ncMax = Math.max(NR, Math.min(NC, B_BUFFER / k / NR * NR));
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nb = Math.min(ncMax, n - jc);
+            int np = GemmPlan.ceilDiv(nb, NR);
+            double[] bp = own.packB(np * NR * k);
+            MemorySegment bSeg = own.bSeg;
+            int j0 = jc;
+            // rows of C per A block: the block's C (mc x nb) stays in L2 from one k block to the next
+            int mcPanels = Math.clamp(C_BLOCK_BYTES / (8L * nb) / MR, 1, MC / MR);
+            if (threads == 1) {
+                packB(b, p, k, kc, j0, nb, bp, 0, np);
+                block(p, m, k, kc, a, c, j0, nb, bSeg, mcPanels, 0, mp, 0, np);
+                continue;
+            }
+            // both phases take tasks from a counter, so a thread that gets less CPU does less of the work
+            int packTasks = Math.min(np, GemmPlan.TASKS_PER_THREAD * threads);
+            Parallel.forEachTask(packTasks, threads, t -> packB(b, p, k, kc, j0, nb, bp,
+                    GemmPlan.split(np, packTasks, t), GemmPlan.split(np, packTasks, t + 1)));
+            int rowTasks = GemmPlan.rowTasks(mp, mcPanels, threads);
+            int colTasks = GemmPlan.columnTasks(rowTasks, np, threads);
+            Parallel.forEachTask(rowTasks * colTasks, threads, task -> {
+                int ti = task / colTasks;
+                int tj = task % colTasks;
+                block(p, m, k, kc, a, c, j0, nb, bSeg, mcPanels,
+                        GemmPlan.split(mp, rowTasks, ti), GemmPlan.split(mp, rowTasks, ti + 1),
+                        GemmPlan.split(np, colTasks, tj), GemmPlan.split(np, colTasks, tj + 1));
+            });
+        }
+    }
+
+    /** Packs micro-panels {@code [q0, q1)} of every k block of the column block (block pc at {@code pc * np * NR}). */
+    private static void packB(GemmOperand.D b, int p, int k, int kc, int j0, int nb, double[] bp, int q0,
+                              int q1) {
+        int np = GemmPlan.ceilDiv(nb, NR);
+        for (int pc = 0; pc < k; pc += kc) {
+            DgemmKernel.packB(b, p, pc, Math.min(kc, k - pc), j0, nb, bp, pc * np * NR, q0, q1);
+        }
+    }
+
+    /**
+     * Row panels {@code [r0, r1)} x column panels {@code [q0, q1)} of the column block: for each block of
+     * {@code mcPanels} row panels, for each k block, packs that A block (into this thread's buffer) and runs
+     * the micro-kernel over every tile, B micro-panel by B micro-panel.
+     */
+    private static void block(int p, int m, int k, int kc, GemmOperand.D a, GemmOperand.D c, int j0, int nb,
+                              MemorySegment bSeg, int mcPanels, int r0, int r1, int q0, int q1) {
+        if (r0 >= r1 || q0 >= q1) {
+            return;
+        }
+        Buffers mine = BUFFERS.get();
+        int np = GemmPlan.ceilDiv(nb, NR);
+        int cBase = c.offset() + p * c.batchStride();
+        int crs = c.rowStride();
+        int ccs = c.colStride();
+        for (int ip = r0; ip < r1; ip += mcPanels) {
+            int panels = Math.min(r1 - ip, mcPanels);
+            int i0 = ip * MR;
+            int mb = Math.min(i0 + panels * MR, m) - i0;
+            for (int pc = 0; pc < k; pc += kc) {
+                int kb = Math.min(kc, k - pc);
+                VectorMask<Double> keep = pc == 0 ? DgemmKernel.OVERWRITE : DgemmKernel.ACCUMULATE;
+                double[] ap = mine.packA(panels * MR * kb);
+                DgemmKernel.packA(a, p, i0, mb, pc, kb, ap);
+                long bBlock = (long) pc * np * NR * 8;
+                for (int q = q0; q < q1; q++) {
+                    int j = q * NR;
+                    int w = Math.min(NR, nb - j);
+                    long bo = bBlock + (long) q * kb * NR * 8;
+                    for (int ir = 0; ir < panels; ir++) {
+                        int i = i0 + ir * MR;
+                        tile(ap, ir * MR * kb, bSeg, bo, kb, c, cBase + i * crs + (j0 + j) * ccs,
+                                Math.min(MR, m - i), w, keep, mine);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void tile(double[] ap, int ai, MemorySegment bSeg, long bo, int kb, GemmOperand.D c, int ci, int h,
+                             int w, VectorMask<Double> keep, Buffers mine) {
+        if (h == MR && w == NR && c.colStride() == 1) {
+            DgemmKernel.kernel(ap, ai, bSeg, bo, kb, c.segment(), ci * 8L, c.rowStride() * 8L, keep);
+        } else {
+            // edge tile or strided C: compute the whole tile aside, then write the valid part
+            DgemmKernel.kernel(ap, ai, bSeg, bo, kb, mine.tileSeg, 0, NR * 8L, DgemmKernel.OVERWRITE);
+            merge(mine.tile, c.data(), ci, c.rowStride(), c.colStride(), h, w, keep == DgemmKernel.OVERWRITE);
+        }
+    }
+
+    private static void merge(double[] tile, double[] c, int ci, int rs, int cs, int h, int w, boolean overwrite) {
+        if (rs == 1 && cs != 1) {
+            // C written through a transposed view (swapped operands): its columns are contiguous
+            for (int j = 0; j < w; j++) {
+                for (int r = 0, o = ci + j * cs; r < h; r++, o++) {
+                    c[o] = overwrite ? tile[r * NR + j] : c[o] + tile[r * NR + j];
+                }
+            }
+            return;
+        }
+        for (int r = 0; r < h; r++) {
+            for (int j = 0, o = ci + r * rs; j < w; j++, o += cs) {
+                c[o] = overwrite ? tile[r * NR + j] : c[o] + tile[r * NR + j];
+            }
+        }
+    }
+
+    private static void zero(int batch, int m, int n, GemmOperand.D c) {
+        for (int p = 0; p < batch; p++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    c.data()[c.offset() + p * c.batchStride() + i * c.rowStride() + j * c.colStride()] = 0.0;
+                }
+            }
+        }
+    }
+
+    /** One thread's packing buffers, grown on demand and kept for the thread's lifetime. */
+    private static final class Buffers {
+        private double[] a = new double[0];
+        private double[] b = new double[0];
+        private MemorySegment bSeg = MemorySegment.ofArray(b);
+        final double[] tile = new double[MR * NR];
+        final MemorySegment tileSeg = MemorySegment.ofArray(tile);
+
+        double[] packA(int size) {
+            if (a.length < size) {
+                a = new double[size];
+            }
+            return a;
+        }
+
+        double[] packB(int size) {
+            if (b.length < size) {
+                b = new double[size];
+                bSeg = MemorySegment.ofArray(b);
+            }
+            return b;
+        }
+    }
+}

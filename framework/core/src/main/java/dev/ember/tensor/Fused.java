@@ -1,0 +1,298 @@
+package dev.ember.tensor;
+
+import dev.ember.backend.AdamUpdate;
+import dev.ember.backend.Backend;
+import dev.ember.backend.SgdUpdate;
+import dev.ember.backend.Strided;
+
+/**
+ * Fused kernels behind functions of {@code nn.functional} and {@code optim} (DESIGN.md §2): one backend kernel
+ * where the composite runs several. Each entry point returns {@code null} or {@code false} when the backend has no
+ * fused kernel for the operands; the caller then runs its composite, which stays the reference the fused kernel
+ * is tested against. softmax and logSoftmax along the last dim use their fused kernels directly
+ * ({@link Tensor#softmax}).
+ */
+public final class Fused {
+    private Fused() {
+    }
+
+    /** t as an (R, C) view with C its last dim, for a contiguous t. */
+    static Strided rows(Tensor t, int c) {
+        int r = c == 0 ? 0 : t.numel() == 0 ? 0 : (int) (t.numel() / c);
+        return new Strided(t.storage, new int[] {r, c}, new int[] {c, 1}, t.offset);
+    }
+
+    static Tensor contiguous(Tensor t) {
+        return t.isContiguous() ? t : Views.copyOf(t, t.dtype());
+    }
+
+    private static boolean sameKind(Tensor ref, Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null && (t.dtype() != ref.dtype() || !t.device().equals(ref.device())
+                    || !java.util.Arrays.equals(t.shape, ref.shape))) {
+                return false;
+            }
+        }
+        return ref.dtype().isFloatingPoint();
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    /**
+     * One Adam / AdamW update of {@code param} and its state in place (see {@link AdamUpdate}); false (nothing
+     * changed) when the backend cannot fuse these operands or the graph is being recorded.
+     */
+    public static boolean adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+                                   AdamUpdate update) {
+        if (!sameKind(param, grad, expAvg, expAvgSq, maxExpAvgSq)
+                || Tensor.gradRecording(param, grad, expAvg, expAvgSq)) {
+            return false;
+        }
+        Backend b = param.backend();
+        if (!b.adamStep(param.strided(), grad.strided(), expAvg.strided(), expAvgSq.strided(),
+                maxExpAvgSq == null ? null : maxExpAvgSq.strided(), update)) {
+            return false;
+        }
+        param.storage.bumpVersion();
+        expAvg.storage.bumpVersion();
+        expAvgSq.storage.bumpVersion();
+        if (maxExpAvgSq != null) {
+            maxExpAvgSq.storage.bumpVersion();
+        }
+        return true;
+    }
+
+    /**
+     * One SGD update of {@code param} (and its momentum buffer, null without momentum) in place (see
+     * {@link SgdUpdate}); false (nothing changed) when the backend cannot fuse these operands.
+     */
+    public static boolean sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, SgdUpdate update) {
+        if (!sameKind(param, grad, momentumBuffer) || Tensor.gradRecording(param, grad)) {
+            return false;
+        }
+        if (!param.backend().sgdStep(param.strided(), grad.strided(),
+                momentumBuffer == null ? null : momentumBuffer.strided(), update)) {
+            return false;
+        }
+        param.storage.bumpVersion();
+        if (momentumBuffer != null) {
+            momentumBuffer.storage.bumpVersion();
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- layer norm
+
+    /**
+     * Layer normalisation over the last {@code normalizedDims} dims of {@code input} with one fused kernel each
+     * way; weight and bias (nullable) must have the normalized shape. Null when the backend has no kernel for
+     * these operands: the caller then runs its composite.
+     */
+    public static Tensor layerNorm(Tensor input, int normalizedDims, Tensor weight, Tensor bias, double eps) {
+        if (!input.dtype().isFloatingPoint() || normalizedDims < 1 || normalizedDims > input.dim()) {
+            return null;
+        }
+        int[] normShape = java.util.Arrays.copyOfRange(input.shape, input.dim() - normalizedDims, input.dim());
+        for (Tensor t : new Tensor[] {weight, bias}) {
+            if (t != null && (t.dtype() != input.dtype() || !t.device().equals(input.device())
+                    || !java.util.Arrays.equals(t.shape, normShape))) {
+                return null;
+            }
+        }
+        int d = Shapes.numel(normShape);
+        Tensor x = contiguous(input);
+        Tensor w = weight == null ? null : contiguous(weight);
+        Tensor b = bias == null ? null : contiguous(bias);
+        int r = d == 0 ? 0 : x.numel() == 0 ? 0 : (int) (x.numel() / d);
+        Tensor out = Creation.empty(x.dtype(), x.shape.clone(), x);
+        Tensor mean = Creation.empty(x.dtype(), new int[] {r}, x);
+        Tensor rstd = Creation.empty(x.dtype(), new int[] {r}, x);
+        Backend be = x.backend();
+        if (!be.layerNorm(rows(x, d), w == null ? null : w.strided(), b == null ? null : b.strided(), eps,
+                rows(out, d), mean.strided(), rstd.strided())) {
+            return null;
+        }
+        java.util.List<Tensor> inputs = new java.util.ArrayList<>(3);
+        inputs.add(input);
+        if (weight != null) {
+            inputs.add(weight);
+        }
+        if (bias != null) {
+            inputs.add(bias);
+        }
+        Tensor[] saved = w == null ? new Tensor[] {x, mean, rstd} : new Tensor[] {x, w, mean, rstd};
+        return Graph.record("NativeLayerNormBackward0", out, inputs.toArray(new Tensor[0]), saved, g -> {
+            Tensor gc = contiguous(g);
+            Tensor gi = Creation.empty(x.dtype(), x.shape.clone(), x);
+            Tensor gw = weight != null && weight.requiresGrad ? Creation.empty(x.dtype(), normShape.clone(), x) : null;
+            Tensor gb = bias != null && bias.requiresGrad ? Creation.empty(x.dtype(), normShape.clone(), x) : null;
+            if (!be.layerNormBackward(rows(gc, d), rows(x, d), w == null ? null : w.strided(), mean.strided(),
+                    rstd.strided(), rows(gi, d), gw == null ? null : gw.strided(), gb == null ? null : gb.strided())) {
+                Tensor[] t = layerNormBackward(gc, x, w, mean, rstd, d);
+                gi = t[0];
+                gw = gw == null ? null : t[1].reshape(Shapes.toLongs(normShape));
+                gb = gb == null ? null : t[2].reshape(Shapes.toLongs(normShape));
+            }
+            Tensor[] grads = new Tensor[inputs.size()];
+            grads[0] = gi;
+            int k = 1;
+            if (weight != null) {
+                grads[k++] = gw;
+            }
+            if (bias != null) {
+                grads[k] = gb;
+            }
+            return grads;
+        });
+    }
+
+    /** The backward of layer norm in tensor ops (for backends without the kernel): {gx, gw (D), gb (D)}. */
+    private static Tensor[] layerNormBackward(Tensor g, Tensor x, Tensor w, Tensor mean, Tensor rstd, int d) {
+        long[] rowsShape = {mean.numel(), d};
+        Tensor g2 = g.reshape(rowsShape);
+        Tensor m = mean.reshape(-1, 1);
+        Tensor rs = rstd.reshape(-1, 1);
+        Tensor xhat = x.reshape(rowsShape).sub(m).mul(rs);
+        Tensor dy = w == null ? g2 : g2.mul(w.reshape(d));
+        Tensor a = dy.mean(-1, true);
+        Tensor c = dy.mul(xhat).mean(-1, true);
+        Tensor gx = dy.sub(a).sub(xhat.mul(c)).mul(rs).reshape(x.shape());
+        return new Tensor[] {gx, g2.mul(xhat).sum(0, false), g2.sum(0, false)};
+    }
+
+    // ---------------------------------------------------------------- cross entropy
+
+    /**
+     * Cross entropy of logits {@code input} (N, C) against class indices {@code targets} (N values, already
+     * validated: in [0, C) or {@code ignoreIndex}), without class weights or label smoothing, as one graph node:
+     * the fused logSoftmax kernel, a gather of the targets' log-probabilities, and a backward of
+     * {@code (softmax - onehot) * g / count} in three kernels. reduction "mean" divides by the number of targets
+     * that are not ignored, "sum" adds, "none" gives (N). Null without the fused softmax kernel.
+     */
+    public static Tensor crossEntropy(Tensor input, long[] targets, long ignoreIndex, String reduction) {
+        if (input.dim() != 2 || input.shape[0] != targets.length || !input.dtype().isFloatingPoint()) {
+            return null;
+        }
+        int n = input.shape[0];
+        int c = input.shape[1];
+        Tensor x = contiguous(input);
+        Tensor logp = Creation.empty(x.dtype(), x.shape.clone(), x);
+        Backend be = x.backend();
+        if (!be.softmax(rows(x, c), rows(logp, c), true)) {
+            return null;
+        }
+        long[] safe = new long[n];
+        double[] keep = new double[n];
+        int valid = 0;
+        for (int i = 0; i < n; i++) {
+            boolean ignored = targets[i] == ignoreIndex;
+            safe[i] = ignored ? 0 : targets[i];
+            keep[i] = ignored ? 0 : 1;
+            valid += ignored ? 0 : 1;
+        }
+        boolean allValid = valid == n;
+        Tensor index = new Tensor(be.fromHost(safe, x.device()), new int[] {n, 1}, new int[] {1, 1}, 0, null);
+        Tensor mask = allValid ? null : new Tensor(be.fromHost(toDType(keep, x.dtype()), x.device()),
+                new int[] {n, 1}, new int[] {1, 1}, 0, null);
+        Tensor loss;
+        try (var ignored = dev.ember.autograd.Autograd.noGrad()) {
+            Tensor picked = Creation.empty(x.dtype(), new int[] {n, 1}, x);
+            if (n > 0) {
+                be.gather(logp.strided(), 1, index.strided(), picked.strided());
+            }
+            Tensor perSample = (allValid ? picked : picked.mul(mask)).neg();
+            loss = switch (reduction) {
+                case "mean" -> perSample.sum().div((double) valid);
+                case "sum" -> perSample.sum();
+                default -> perSample.reshape(n);
+            };
+        }
+        double count = valid;
+        return Graph.record("NllLossBackward0", loss, input, new Tensor[] {logp}, g -> {
+            Tensor grad = logp.exp();
+            Tensor minusOne = Tensor.full(x.dtype(), -1, n, 1);
+            if (n > 0) {
+                grad.backend().scatterAdd(grad.strided(), 1, index.strided(), minusOne.strided());
+            }
+            // each row scaled by the gradient of its loss: g / count (mean), g (sum) or g_i (none); ignored rows 0
+            Tensor scale = switch (reduction) {
+                case "mean" -> g.div(count);
+                case "sum" -> g;
+                default -> g.reshape(n, 1);
+            };
+            if (!allValid) {
+                scale = scale.mul(mask);
+            }
+            return new Tensor[] {grad.muli(scale)};
+        });
+    }
+
+    private static Object toDType(double[] v, DType dtype) {
+        if (dtype == DType.FLOAT64) {
+            return v;
+        }
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    // ---------------------------------------------------------------- LSTM cell
+
+    /**
+     * The element-wise part of an LSTM step as one graph node: gate projections xGates and hGates (N, 4H) in
+     * PyTorch's order (i, f, g, o) and the cell state cPrev (N, H) -> {h, c'} (N, H) each, {@code c' = sigmoid(f)
+     * cPrev + sigmoid(i) tanh(g)}, {@code h = sigmoid(o) tanh(c')}. h and c' are views of one (N, 2H) output.
+     * Null when the backend has no kernel for these operands (the caller runs its composite).
+     */
+    public static Tensor[] lstmCell(Tensor xGates, Tensor hGates, Tensor cPrev) {
+        if (xGates.dim() != 2 || cPrev.dim() != 2 || !java.util.Arrays.equals(xGates.shape, hGates.shape)
+                || xGates.shape[0] != cPrev.shape[0] || xGates.shape[1] != 4 * cPrev.shape[1]
+                || xGates.dtype() != hGates.dtype() || xGates.dtype() != cPrev.dtype()
+                || !xGates.dtype().isFloatingPoint() || !xGates.device().equals(hGates.device())
+                || !xGates.device().equals(cPrev.device())) {
+            return null;
+        }
+        int n = cPrev.shape[0];
+        int h = cPrev.shape[1];
+        Tensor hc = Creation.empty(xGates.dtype(), new int[] {n, 2 * h}, xGates);
+        Tensor gates = Creation.empty(xGates.dtype(), new int[] {n, 4 * h}, xGates);
+        Backend be = hc.backend();
+        if (!be.lstmCell(xGates.strided(), hGates.strided(), cPrev.strided(), hc.strided(), gates.strided())) {
+            return null;
+        }
+        Tensor out = Graph.record("LstmCellBackward0", hc, new Tensor[] {xGates, hGates, cPrev},
+                new Tensor[] {cPrev, hc}, g -> {
+                    Tensor gc = contiguous(g);
+                    Tensor gg = Creation.empty(hc.dtype(), new int[] {n, 4 * h}, hc);
+                    Tensor gcp = Creation.empty(hc.dtype(), new int[] {n, h}, hc);
+                    if (!be.lstmCellBackward(gc.strided(), gates.strided(), cPrev.strided(), hc.strided(),
+                            gg.strided(), gcp.strided())) {
+                        Tensor[] t = lstmCellBackward(gc, gates, cPrev, hc, h);
+                        gg = t[0];
+                        gcp = t[1];
+                    }
+                    return new Tensor[] {xGates.requiresGrad ? gg : null, hGates.requiresGrad ? gg : null,
+                        cPrev.requiresGrad ? gcp : null};
+                });
+        return new Tensor[] {out.narrow(1, 0, h), out.narrow(1, h, h)};
+    }
+
+    /** The backward of {@link #lstmCell} in tensor ops (for backends without the kernel): {gradGates, gradCPrev}. */
+    private static Tensor[] lstmCellBackward(Tensor g, Tensor gates, Tensor cPrev, Tensor hc, int h) {
+        Tensor gh = g.narrow(1, 0, h);
+        Tensor gcn = g.narrow(1, h, h);
+        Tensor i = gates.narrow(1, 0, h);
+        Tensor f = gates.narrow(1, h, h);
+        Tensor gg = gates.narrow(1, 2 * h, h);
+        Tensor o = gates.narrow(1, 3 * h, h);
+        Tensor tc = hc.narrow(1, h, h).tanh();
+        Tensor gct = gcn.add(gh.mul(o).mul(tc.mul(tc).neg().add(1.0)));
+        Tensor di = gct.mul(gg).mul(i.mul(i.neg().add(1.0)));
+        Tensor df = gct.mul(cPrev).mul(f.mul(f.neg().add(1.0)));
+        Tensor dg = gct.mul(i).mul(gg.mul(gg).neg().add(1.0));
+        Tensor dO = gh.mul(tc).mul(o.mul(o.neg().add(1.0)));
+        return new Tensor[] {Tensor.cat(java.util.List.of(di, df, dg, dO), 1), gct.mul(f)};
+    }
+}

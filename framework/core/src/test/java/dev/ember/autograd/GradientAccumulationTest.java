@@ -1,0 +1,96 @@
+package dev.ember.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the engine adds up gradients: views (select, slice, narrow, chunk) add their gradient into the viewed region
+ * of an engine-owned buffer instead of building a zero tensor each, sums are made in place once the engine owns
+ * them, and gradients a node returned are never written to (they may be shared). Expected values are worked out
+ * by hand; indexSelect's gradient (the embedding backward) adds repeated rows.
+ */
+class GradientAccumulationTest {
+
+    private static Tensor f64(long rows, long cols) {
+        double[] v = new double[(int) (rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i + 1;
+        }
+        return Tensor.of(DType.FLOAT64, v, rows, cols).requiresGrad(true);
+    }
+
+    @Test
+    void manyViewsOfOneTensorAddUp() {
+        Tensor x = f64(3, 4);
+        // every row selected with weight (t + 1), a column slice, a narrow, one chunk, and the whole tensor
+        Tensor loss = x.sum();
+        for (int t = 0; t < 3; t++) {
+            loss = loss.add(x.select(0, t).sum().mul(t + 1.0));
+        }
+        loss = loss.add(x.slice(1, 1, 4, 2).sum().mul(10.0));
+        loss = loss.add(x.narrow(0, 1, 2).sum().mul(100.0));
+        loss = loss.add(x.chunk(2, 1).get(1).sum().mul(1000.0));
+        loss.backward();
+        double[] want = new double[12];
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 4; c++) {
+                want[r * 4 + c] = 1 + (r + 1) + (c % 2 == 1 ? 10 : 0) + (r >= 1 ? 100 : 0) + (c >= 2 ? 1000 : 0);
+            }
+        }
+        assertArrayEquals(want, x.grad().toDoubleArray(), 0.0);
+    }
+
+    @Test
+    void viewGradientsAfterAPlainGradientDoNotWriteIntoIt() {
+        Tensor x = f64(2, 3);
+        Tensor y = x.mul(1.0); // y's gradient first arrives from the plain path below, then from the views
+        Tensor shared = y.add(0.0);
+        Tensor loss = shared.sum().add(y.select(0, 1).sum().mul(2.0)).add(y.select(1, 0).sum().mul(3.0));
+        loss.backward();
+        assertArrayEquals(new double[] {4, 1, 1, 6, 3, 3}, x.grad().toDoubleArray(), 0.0);
+    }
+
+    @Test
+    void retainGraphRunsTheViewPathTwiceAndAFreedGraphFailsClearly() {
+        Tensor x = f64(2, 2);
+        Tensor loss = x.select(0, 0).sum().add(x.select(0, 0).mul(2.0).sum());
+        loss.backward(Tensor.scalar(DType.FLOAT64, 1), true);
+        loss.backward(Tensor.scalar(DType.FLOAT64, 1), true);
+        assertArrayEquals(new double[] {6, 6, 0, 0}, x.grad().toDoubleArray(), 0.0);
+        Tensor once = x.select(0, 1).sum();
+        once.backward();
+        assertThrows(IllegalStateException.class, once::backward);
+    }
+
+    @Test
+    void leavesDoNotShareGradientStorage() {
+        // a + b hands the same gradient to both leaves; each must get its own copy
+        Tensor a = f64(1, 3);
+        Tensor b = f64(1, 3);
+        a.add(b).sum().backward();
+        assertNotSame(a.grad(), b.grad());
+        a.grad().zeroi();
+        assertArrayEquals(new double[] {1, 1, 1}, b.grad().toDoubleArray(), 0.0);
+    }
+
+    @Test
+    void indexSelectGradientAddsRepeatedRows() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor w = Tensor.of(dtype, new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2).requiresGrad(true);
+            Tensor idx = Tensor.of(new long[] {3, 0, 3, 3}, 4);
+            Tensor g = Tensor.of(dtype, new double[] {1, 10, 2, 20, 3, 30, 4, 40}, 4, 2);
+            w.indexSelect(0, idx).backward(g);
+            assertArrayEquals(new double[] {2, 20, 0, 0, 0, 0, 8, 80}, w.grad().toDoubleArray(), 0.0);
+            // along dim 1, and from a non-contiguous gradient: the general path
+            Tensor v = Tensor.of(dtype, new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+            Tensor gt = Tensor.of(dtype, new double[] {1, 2, 3, 4}, 2, 2).t();
+            v.indexSelect(1, Tensor.of(new long[] {2, 2}, 2)).backward(gt);
+            assertArrayEquals(new double[] {0, 0, 4, 0, 0, 6}, v.grad().toDoubleArray(), 0.0);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.ember.nn.functional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused layer norm and cross entropy against their composite twins
+ * ({@link Normalization#layerNormComposite}, {@link ClassLosses#crossEntropyComposite}): values and the gradients
+ * of every input on random inputs of odd sizes, non-contiguous inputs, with and without weight and bias, ignored
+ * targets and every reduction, both float dtypes.
+ */
+class FusedFunctionalTest {
+
+    private static Tensor random(DType dtype, SplittableRandom rnd, double scale, long... shape) {
+        int n = 1;
+        for (long s : shape) {
+            n *= (int) s;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rnd.nextGaussian() * scale + 0.3;
+        }
+        return Tensor.of(dtype, v, shape);
+    }
+
+    private static void close(Tensor want, Tensor got, double rtol, String what) {
+        assertArrayEquals(want.shape(), got.shape(), what);
+        assertEquals(want.dtype(), got.dtype(), what);
+        double[] w = want.toDoubleArray();
+        double[] g = got.toDoubleArray();
+        for (int i = 0; i < w.length; i++) {
+            assertEquals(w[i], g[i], rtol * (Math.abs(w[i]) + 1e-2), what + " at " + i);
+        }
+    }
+
+    private static Tensor leaf(Tensor t) {
+        return t == null ? null : t.detach().requiresGrad(true);
+    }
+
+    @Test
+    void layerNormMatchesTheComposite() {
+        SplittableRandom rnd = new SplittableRandom(21);
+        long[][] shapes = {{5, 7}, {3, 4, 33}, {2, 3, 4, 5}, {1, 1}, {17, 128}};
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double rtol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+            for (long[] shape : shapes) {
+                for (int k = 1; k <= Math.min(2, shape.length); k++) {
+                    long[] norm = java.util.Arrays.copyOfRange(shape, shape.length - k, shape.length);
+                    for (int affine = 0; affine < 3; affine++) {
+                        for (boolean transposed : new boolean[] {false, true}) {
+                            Tensor x = random(dtype, rnd, 3, shape);
+                            if (transposed && shape.length >= 2) {
+                                x = x.transpose(0, -1).contiguous().transpose(0, -1);
+                            }
+                            Tensor w = affine > 0 ? random(dtype, rnd, 1, norm) : null;
+                            Tensor b = affine > 1 ? random(dtype, rnd, 1, norm) : null;
+                            Tensor[] f = {leaf(x), leaf(w), leaf(b)};
+                            Tensor[] c = {leaf(x), leaf(w), leaf(b)};
+                            Tensor yf = Normalization.layerNorm(f[0], norm, f[1], f[2], 1e-5);
+                            Tensor yc = Normalization.layerNormComposite(c[0], norm, c[1], c[2], 1e-5);
+                            String what = "layerNorm " + java.util.Arrays.toString(shape) + " over "
+                                    + java.util.Arrays.toString(norm) + " affine " + affine + " " + dtype
+                                    + (transposed ? " transposed" : "");
+                            assertEquals("NativeLayerNormBackward0", yf.gradFn().name(), what);
+                            close(yc, yf, rtol, what);
+                            Tensor gy = random(dtype, rnd, 1, shape);
+                            yf.backward(gy);
+                            yc.backward(gy);
+                            for (int i = 0; i < 3; i++) {
+                                if (f[i] != null) {
+                                    close(c[i].grad(), f[i].grad(), rtol * 20, what + " gradient " + i);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void crossEntropyMatchesTheComposite() {
+        SplittableRandom rnd = new SplittableRandom(22);
+        int[][] sizes = {{1, 1}, {1, 5}, {7, 3}, {64, 10}, {33, 65}};
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double rtol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+            for (int[] nc : sizes) {
+                for (String reduction : new String[] {"mean", "sum", "none"}) {
+                    for (boolean ignore : new boolean[] {false, true}) {
+                        int n = nc[0];
+                        int c = nc[1];
+                        long[] t = new long[n];
+                        for (int i = 0; i < n; i++) {
+                            t[i] = ignore && i % 3 == 1 ? -100 : rnd.nextInt(c);
+                        }
+                        Tensor target = Tensor.of(t, n);
+                        // logits transposed in storage for half the cases
+                        Tensor x = random(dtype, rnd, 3, n, c);
+                        if (rnd.nextBoolean()) {
+                            x = x.t().contiguous().t();
+                        }
+                        Tensor a = leaf(x);
+                        Tensor b = leaf(x);
+                        CrossEntropyOptions o = new CrossEntropyOptions(null, -100, reduction, 0);
+                        Tensor lf = Losses.crossEntropy(a, target, o);
+                        Tensor lc = ClassLosses.crossEntropyComposite(b, target, null, o, 1, c);
+                        String what = "crossEntropy (" + n + ", " + c + ") " + reduction + (ignore ? " ignoring" : "")
+                                + " " + dtype;
+                        assertEquals("NllLossBackward0", lf.gradFn().name(), what);
+                        close(lc, lf, rtol, what);
+                        Tensor gy = reduction.equals("none") ? random(dtype, rnd, 1, n) : Tensor.scalar(dtype, 1.7);
+                        lf.backward(gy);
+                        lc.backward(gy);
+                        close(b.grad(), a.grad(), rtol * 10, what + " gradient");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyTargetIgnoredGivesNaNMeanLikeTheComposite() {
+        Tensor x = Tensor.randn(3, 4).requiresGrad(true);
+        Tensor t = Tensor.of(new long[] {-100, -100, -100}, 3);
+        assertEquals(Double.NaN, Losses.crossEntropy(x, t).item(), 0.0);
+        assertEquals(Double.NaN, ClassLosses.crossEntropyComposite(x, t, null,
+                CrossEntropyOptions.DEFAULTS, 1, 4).item(), 0.0);
+    }
+
+    @Test
+    void otherCasesStillUseTheComposite() {
+        Tensor x = Tensor.randn(3, 4, 2).requiresGrad(true);
+        // (N, C, d1) input: the class dim is not the last, the composite runs (its last op is a division)
+        Tensor loss = Losses.crossEntropy(x, Tensor.of(new long[] {0, 1, 2, 3, 0, 1}, 3, 2));
+        assertNotEquals("NllLossBackward0", loss.gradFn().name());
+        // a weight of another shape than normalized_shape: the fused layer norm declines
+        assertNull(dev.ember.tensor.Fused.layerNorm(Tensor.randn(2, 3), 1, Tensor.randn(1, 3), null, 1e-5));
+    }
+
+    @Test
+    void lstmCellMatchesTheComposite() {
+        SplittableRandom rnd = new SplittableRandom(23);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double rtol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+            for (int[] nh : new int[][] {{1, 1}, {3, 5}, {2, 16}, {4, 33}}) {
+                int n = nh[0];
+                int h = nh[1];
+                // xp a step of a (L, N, 4H) projection, and c a narrow view as in a chain of steps
+                Tensor xpAll = random(dtype, rnd, 2, 2, n, 4L * h);
+                Tensor hp = random(dtype, rnd, 2, n, 4L * h);
+                Tensor cWide = random(dtype, rnd, 1, n, 2L * h);
+                Tensor[] f = {leaf(xpAll), leaf(hp), leaf(cWide)};
+                Tensor[] c = {leaf(xpAll), leaf(hp), leaf(cWide)};
+                Tensor[] fo = dev.ember.tensor.Fused.lstmCell(f[0].select(0, 1), f[1], f[2].narrow(1, h, h));
+                Tensor[] co = Recurrent.lstmComposite(c[0].select(0, 1), c[1], c[2].narrow(1, h, h));
+                String what = "lstm cell n " + n + " h " + h + " " + dtype;
+                close(co[0], fo[0], rtol, what + " h");
+                close(co[1], fo[1], rtol, what + " c");
+                Tensor wh = random(dtype, rnd, 1, n, h);
+                Tensor wc = random(dtype, rnd, 1, n, h);
+                fo[0].mul(wh).sum().add(fo[1].mul(wc).sum()).backward();
+                co[0].mul(wh).sum().add(co[1].mul(wc).sum()).backward();
+                for (int i = 0; i < 3; i++) {
+                    close(c[i].grad(), f[i].grad(), rtol * 10, what + " gradient " + i);
+                }
+            }
+        }
+    }
+}
