@@ -1,6 +1,8 @@
 package dev.ember.apps;
 
+import dev.ember.apps.bench.BenchCommand;
 import dev.ember.apps.tutorial.TutorialCommand;
+import dev.ember.apps.vision.VisionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = EmberCli.Version.class,
         description = "Ember: a PyTorch-style deep learning suite for the JVM.",
-        subcommands = {InfoCommand.class, TutorialCommand.class},
+        subcommands = {InfoCommand.class, TutorialCommand.class, BenchCommand.class, VisionCommand.class},
         footer = {"", "Run 'ember <command> --help' for the options of a command."})
 public final class EmberCli {
 

@@ -1,0 +1,160 @@
+package dev.ember.apps.bench;
+
+import dev.ember.Ember;
+import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ember bench}: the workloads of {@code torch_cpu_reference.py}, printed in its line format so the two
+ * outputs compare line by line, plus Ember's allocation rate and GC share at the end of each line.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the CPU benchmarks of shared/bench/torch_cpu_reference.py with Ember: the same workloads, shapes,"
+                    + " models, optimizers and numbers of timed runs, printed in the same line format, e.g.",
+            "",
+            "  sgemm n=1024 ms=6.307 GFLOPS=340.5 alloc_mb_per_step=4.1944 gc_pct=0.0",
+            "  mlp784_256_10_b64_train_step ms=1.073 alloc_mb_per_step=1.2345 gc_pct=0.3",
+            "",
+            "ms is the median step time over the timed runs (scalar_neuron_fwd_bwd prints us). Added at the end:"
+                    + " alloc_mb_per_step, heap allocated per step by all threads in MB (10^6 bytes), and gc_pct,"
+                    + " GC pause time as a percentage of wall time; both over the timed runs, continued (untimed"
+                    + " for ms) until at least 1 s has passed, after a System.gc() so that workloads do not pay for"
+                    + " each other's garbage.",
+            "Warm-up: the Python script's count of runs, continued until at least 2 s have passed (C2 compiles"
+                    + " the hot loops meanwhile; on a busy 2-core machine that takes seconds), at most 1000 runs.",
+            "JVM options go through JAVA_OPTS, e.g. JAVA_OPTS=-Xmx512m ./ember bench.",
+            ""
+        })
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-w", "--workload"}, paramLabel = "NAME",
+            description = "Run only this workload (repeatable): a line name such as lenet_b64_train_step, sgemm for"
+                    + " all four sizes, or sgemm_n1024 for one. Default: all. See --list.")
+    List<String> workloads = new ArrayList<>();
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N",
+            description = "Threads for CPU kernels (torch.set_num_threads). Default: Ember's default, the number"
+                    + " of cores or EMBER_NUM_THREADS.")
+    Integer threads;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu (default) or cuda.")
+    String device;
+
+    @Option(names = "--list", description = "Print the workload names and exit.")
+    boolean list;
+
+    // for tests and quick checks: a fixed small number of runs instead of the Python script's
+    @Option(names = "--reps", hidden = true, paramLabel = "N")
+    Integer reps;
+
+    @Option(names = "--warmups", hidden = true, paramLabel = "N")
+    Integer warmups;
+
+    @Option(names = "--warmup-ms", hidden = true, paramLabel = "MS", defaultValue = "2000")
+    long warmupMs;
+
+    @Option(names = "--stats-ms", hidden = true, paramLabel = "MS", defaultValue = "1000")
+    long statsMs;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Workload> all = Workloads.all();
+        if (list) {
+            all.forEach(w -> out.println(w.id()));
+            out.flush();
+            return 0;
+        }
+        checkDevice();
+        List<Workload> selected = select(all);
+        if (threads != null) {
+            if (threads < 1) {
+                throw new ParameterException(spec.commandLine(),
+                        "bench: --threads must be at least 1, got " + threads);
+            }
+            Ember.setNumThreads(threads);
+        }
+        Meter meter = warmups != null
+                ? new Meter(warmups, 0, warmups, statsMs * 1_000_000L)
+                : new Meter(0, warmupMs * 1_000_000L, 1000, statsMs * 1_000_000L);
+        out.println(header());
+        out.flush();
+        for (Workload w : selected) {
+            Ember.manualSeed(0);
+            Runnable step = w.setup().get();
+            int timed = reps != null ? reps : w.reps();
+            int warm = warmups != null ? warmups : w.warmups();
+            Meter.Result r = meter.measure(step, warm, timed);
+            out.println(w.format().apply(r.medianMs()) + " alloc_mb_per_step=" + Workload.fixed(r.allocBytesPerStep() / 1e6, 4)
+                    + " gc_pct=" + Workload.fixed(r.gcPct(), 1));
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** The conditions of the run, as a comment line ({@code #}) that line-by-line comparisons skip. */
+    private static String header() {
+        Runtime rt = Runtime.getRuntime();
+        return String.format(Locale.ROOT, "# ember bench: java %s (%s), cores=%d, threads=%d, max_heap_mb=%d, gc=[%s]",
+                Runtime.version(), System.getProperty("java.vm.name"), rt.availableProcessors(),
+                Ember.getNumThreads(), rt.maxMemory() / (1024 * 1024), Meter.collectors());
+    }
+
+    private void checkDevice() {
+        String d = device.trim().toLowerCase(Locale.ROOT);
+        if (d.equals("cpu")) {
+            return;
+        }
+        if (!d.equals("cuda") && !d.startsWith("cuda:")) {
+            throw new ParameterException(spec.commandLine(),
+                    "bench: --device must be cpu or cuda, got '" + device + "'");
+        }
+        Backend cuda = Backends.all().stream().filter(b -> b.deviceType().equals("cuda")).findFirst().orElse(null);
+        if (cuda == null) {
+            throw new ParameterException(spec.commandLine(), "bench: --device " + device
+                    + ": no CUDA backend is available (none on the class path; Ember has no CUDA backend yet)."
+                    + " Run with --device cpu.");
+        }
+        if (!cuda.isAvailable()) {
+            throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": the CUDA backend '"
+                    + cuda.name() + "' is on the class path but cannot run here (no driver or GPU).");
+        }
+        // a backend exists, but the workloads still build their models and data on the CPU
+        throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": the CUDA backend '"
+                + cuda.name() + "' is present, but the bench workloads do not move models and data to a GPU yet."
+                + " Run with --device cpu.");
+    }
+
+    private List<Workload> select(List<Workload> all) {
+        if (workloads.isEmpty()) {
+            return all;
+        }
+        List<Workload> chosen = new ArrayList<>();
+        for (String name : workloads) {
+            List<Workload> hits = all.stream().filter(w -> w.matches(name)).toList();
+            if (hits.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "bench: unknown workload '" + name + "'; known: sgemm, "
+                        + String.join(", ", all.stream().map(Workload::id).toList()));
+            }
+            hits.stream().filter(w -> !chosen.contains(w)).forEach(chosen::add);
+        }
+        // keep the Python script's order, whatever order the options came in
+        return all.stream().filter(chosen::contains).toList();
+    }
+}
