@@ -67,13 +67,13 @@ final class CpuLstm {
 
     private static FloatVector sigmoid(FloatVector v) {
         // as FloatRows: e = exp(-|x|) never overflows
-        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+        FloatVector e = ExactMath.exp(v.abs().neg());
         FloatVector r = FloatVector.broadcast(F, 1f).div(e.add(1f));
         return r.blend(e.mul(r), v.compare(VectorOperators.LT, 0f));
     }
 
     private static DoubleVector sigmoid(DoubleVector v) {
-        DoubleVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+        DoubleVector e = ExactMath.exp(v.abs().neg());
         DoubleVector r = DoubleVector.broadcast(D, 1).div(e.add(1));
         return r.blend(e.mul(r), v.compare(VectorOperators.LT, 0));
     }
@@ -112,14 +112,14 @@ final class CpuLstm {
         for (; j < bound; j += F.length()) {
             FloatVector i = sigmoid(ld(xs, xo + j).add(ld(hs, ho + j)));
             FloatVector f = sigmoid(ld(xs, xo + h + j).add(ld(hs, ho + h + j)));
-            FloatVector g = ld(xs, xo + 2 * h + j).add(ld(hs, ho + 2 * h + j)).lanewise(VectorOperators.TANH);
+            FloatVector g = ExactMath.tanh(ld(xs, xo + 2 * h + j).add(ld(hs, ho + 2 * h + j)));
             FloatVector o = sigmoid(ld(xs, xo + 3 * h + j).add(ld(hs, ho + 3 * h + j)));
             st(i, w, wo + j);
             st(f, w, wo + h + j);
             st(g, w, wo + 2 * h + j);
             st(o, w, wo + 3 * h + j);
             FloatVector c = f.mul(ld(cs, co + j)).add(i.mul(g));
-            st(o.mul(c.lanewise(VectorOperators.TANH)), os, oo + j);
+            st(o.mul(ExactMath.tanh(c)), os, oo + j);
             st(c, os, oo + h + j);
         }
         for (; j < h; j++) {
@@ -149,15 +149,14 @@ final class CpuLstm {
         for (; j < bound; j += D.length()) {
             DoubleVector i = sigmoid(ld(xs, xo + j, true).add(ld(hs, ho + j, true)));
             DoubleVector f = sigmoid(ld(xs, xo + h + j, true).add(ld(hs, ho + h + j, true)));
-            DoubleVector g = ld(xs, xo + 2 * h + j, true).add(ld(hs, ho + 2 * h + j, true))
-                    .lanewise(VectorOperators.TANH);
+            DoubleVector g = ExactMath.tanh(ld(xs, xo + 2 * h + j, true).add(ld(hs, ho + 2 * h + j, true)));
             DoubleVector o = sigmoid(ld(xs, xo + 3 * h + j, true).add(ld(hs, ho + 3 * h + j, true)));
             st(i, w, wo + j);
             st(f, w, wo + h + j);
             st(g, w, wo + 2 * h + j);
             st(o, w, wo + 3 * h + j);
             DoubleVector c = f.mul(ld(cs, co + j, true)).add(i.mul(g));
-            st(o.mul(c.lanewise(VectorOperators.TANH)), os, oo + j);
+            st(o.mul(ExactMath.tanh(c)), os, oo + j);
             st(c, os, oo + h + j);
         }
         for (; j < h; j++) {
@@ -227,7 +226,7 @@ final class CpuLstm {
             FloatVector f = ld(w, wo + h + j);
             FloatVector g = ld(w, wo + 2 * h + j);
             FloatVector o = ld(w, wo + 3 * h + j);
-            FloatVector tc = ld(ys, yo + h + j).lanewise(VectorOperators.TANH);
+            FloatVector tc = ExactMath.tanh(ld(ys, yo + h + j));
             FloatVector gct = gcn.add(gh.mul(o).mul(tc.mul(tc).neg().add(1f)));
             st(gct.mul(g).mul(i.mul(i.neg().add(1f))), ggs, ggo + j);
             st(gct.mul(ld(cs, co + j)).mul(f.mul(f.neg().add(1f))), ggs, ggo + h + j);
@@ -269,7 +268,7 @@ final class CpuLstm {
             DoubleVector f = ld(w, wo + h + j, true);
             DoubleVector g = ld(w, wo + 2 * h + j, true);
             DoubleVector o = ld(w, wo + 3 * h + j, true);
-            DoubleVector tc = ld(ys, yo + h + j, true).lanewise(VectorOperators.TANH);
+            DoubleVector tc = ExactMath.tanh(ld(ys, yo + h + j, true));
             DoubleVector gct = gcn.add(gh.mul(o).mul(tc.mul(tc).neg().add(1)));
             st(gct.mul(g).mul(i.mul(i.neg().add(1))), ggs, ggo + j);
             st(gct.mul(ld(cs, co + j, true)).mul(f.mul(f.neg().add(1))), ggs, ggo + h + j);

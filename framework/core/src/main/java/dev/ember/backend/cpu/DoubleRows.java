@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * static species, {@code loopBound}, a scalar tail). An operand of step 0 is one value broadcast along the row
  * (a scalar, or a bias element). Arrays are read through {@code MemorySegment.ofArray}, which keeps the bounds
  * checks out of the loop (../shared/bench/README.md). The scalar tails use the reference formulas of
- * {@link UnaryOp} and {@link BinaryOp}; + - * / sqrt max min give exactly those results in every lane, exp, log,
- * tanh, sigmoid, sin and cos agree within a few ulp. The float32 twin is {@link FloatRows}.
+ * {@link UnaryOp} and {@link BinaryOp}; + - * / sqrt max min give exactly those results in every lane; exp, log,
+ * tanh, sin and cos run through {@link Math} ({@link ExactMath}) so results repeat exactly from run to run. The float32 twin is {@link FloatRows}.
  */
 final class DoubleRows {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -67,42 +67,17 @@ final class DoubleRows {
                     store(load(xs, xo + i).sqrt(), ys, yo + i);
                 }
             }
-            case EXP -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.EXP), ys, yo + i);
-                }
-            }
-            case LOG -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.LOG), ys, yo + i);
-                }
-            }
-            case TANH -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.TANH), ys, yo + i);
-                }
-            }
-            case SIN -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.SIN), ys, yo + i);
-                }
-            }
-            case COS -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.COS), ys, yo + i);
-                }
-            }
             case SIGMOID -> {
                 // with e = exp(-|x|) <= 1 nothing overflows (as in FloatRows)
                 for (; i < bound; i += L) {
                     DoubleVector v = load(xs, xo + i);
-                    DoubleVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+                    DoubleVector e = ExactMath.exp(v.abs().neg());
                     DoubleVector r = DoubleVector.broadcast(S, 1.0).div(e.add(1.0));
                     store(r.blend(e.mul(r), v.compare(VectorOperators.LT, 0.0)), ys, yo + i);
                 }
             }
             default -> {
-                // SIGN: the scalar loop below
+                // SIGN, and exp/log/tanh/sin/cos through Math (see ExactMath): the scalar loop below
             }
         }
         unaryTail(op, x, xo, y, yo, i, n);

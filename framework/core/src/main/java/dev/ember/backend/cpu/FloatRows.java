@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * static species, {@code loopBound}, a scalar tail). An operand of step 0 is one value broadcast along the row
  * (a scalar, or a bias element). Arrays are read through {@code MemorySegment.ofArray}, which keeps the bounds
  * checks out of the loop (../shared/bench/README.md). The scalar tails use the reference formulas of
- * {@link UnaryOp} and {@link BinaryOp}; + - * / sqrt max min give exactly those results in every lane, exp, log,
- * tanh, sigmoid, sin and cos agree within a few ulp. {@link DoubleRows} is the float64 twin.
+ * {@link UnaryOp} and {@link BinaryOp}; + - * / sqrt max min give exactly those results in every lane; exp, log,
+ * tanh, sin and cos run through {@link Math} ({@link ExactMath}) so results repeat exactly from run to run. {@link DoubleRows} is the float64 twin.
  */
 final class FloatRows {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -67,43 +67,18 @@ final class FloatRows {
                     store(load(xs, xo + i).sqrt(), ys, yo + i);
                 }
             }
-            case EXP -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.EXP), ys, yo + i);
-                }
-            }
-            case LOG -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.LOG), ys, yo + i);
-                }
-            }
-            case TANH -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.TANH), ys, yo + i);
-                }
-            }
-            case SIN -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.SIN), ys, yo + i);
-                }
-            }
-            case COS -> {
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).lanewise(VectorOperators.COS), ys, yo + i);
-                }
-            }
             case SIGMOID -> {
                 // with e = exp(-|x|) <= 1 nothing overflows: 1 / (1 + e) for x >= 0, e / (1 + e) below, so tiny
                 // results stay positive (float exp(100) would overflow the plain 1 / (1 + exp(-x)))
                 for (; i < bound; i += L) {
                     FloatVector v = load(xs, xo + i);
-                    FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+                    FloatVector e = ExactMath.exp(v.abs().neg());
                     FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
                     store(r.blend(e.mul(r), v.compare(VectorOperators.LT, 0f)), ys, yo + i);
                 }
             }
             default -> {
-                // SIGN: the scalar loop below
+                // SIGN, and exp/log/tanh/sin/cos through Math (see ExactMath): the scalar loop below
             }
         }
         unaryTail(op, x, xo, y, yo, i, n);

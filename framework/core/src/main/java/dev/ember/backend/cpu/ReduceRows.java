@@ -48,7 +48,7 @@ final class ReduceRows {
             a0 = a0.add(widen(xs, off + i));
             a1 = a1.add(widen(xs, off + i + step));
         }
-        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double s = ExactMath.sumLanes(a0.add(a1));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -66,7 +66,7 @@ final class ReduceRows {
             a0 = a0.add(loadD(xs, off + i));
             a1 = a1.add(loadD(xs, off + i + step));
         }
-        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double s = ExactMath.sumLanes(a0.add(a1));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -178,7 +178,7 @@ final class ReduceRows {
         for (; i < bound; i += D.length()) {
             acc = widen(as, ao + i).fma(widen(bs, bo + i), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = ExactMath.sumLanes(acc);
         for (; i < n; i++) {
             s += (double) a[ao + i] * b[bo + i];
         }
@@ -194,7 +194,7 @@ final class ReduceRows {
         for (; i < bound; i += D.length()) {
             acc = loadD(as, ao + i).fma(loadD(bs, bo + i), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = ExactMath.sumLanes(acc);
         for (; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }

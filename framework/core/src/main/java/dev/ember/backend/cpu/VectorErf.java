@@ -39,7 +39,7 @@ final class VectorErf {
             b1 = b;
         }
         DoubleVector series = u2.mul(0.5).mul(b1).sub(b2).add(CHEB[0]);
-        return t.mul(series.sub(a.mul(a)).lanewise(VectorOperators.EXP));
+        return t.mul(ExactMath.exp(series.sub(a.mul(a))));
     }
 
     /** {@link Special#erfc}: erfc(|x|), reflected as 2 - erfc(|x|) for negative x. */

@@ -1,0 +1,56 @@
+package dev.ember.backend.cpu;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * exp, log, tanh, sin and cos of a whole vector through {@link Math}, lane by lane. The Vector API's own
+ * transcendental operators give different last bits when the JIT compiles them (to SVML-style stubs) than when
+ * they run interpreted, so results would change with warm-up and from run to run; {@link Math}'s functions are
+ * the same in the interpreter and in compiled code. A training run with a fixed seed must repeat exactly.
+ */
+final class ExactMath {
+    private ExactMath() {
+    }
+
+    static FloatVector exp(FloatVector v) {
+        float[] a = v.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) Math.exp(a[i]);
+        }
+        return FloatVector.fromArray(v.species(), a, 0);
+    }
+
+    static DoubleVector exp(DoubleVector v) {
+        double[] a = v.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.exp(a[i]);
+        }
+        return DoubleVector.fromArray(v.species(), a, 0);
+    }
+
+    static FloatVector tanh(FloatVector v) {
+        float[] a = v.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) Math.tanh(a[i]);
+        }
+        return FloatVector.fromArray(v.species(), a, 0);
+    }
+
+    static DoubleVector tanh(DoubleVector v) {
+        double[] a = v.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.tanh(a[i]);
+        }
+        return DoubleVector.fromArray(v.species(), a, 0);
+    }
+
+    /** Fixed left-to-right sum of the lanes ({@code reduceLanes(ADD)} may add them in any order). */
+    static double sumLanes(DoubleVector v) {
+        double s = 0;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+}
