@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Vector loads go through {@link MemorySegment#ofArray heap segments}: {@code DoubleVector.fromArray} in
  * this loop keeps its bounds checks inside the k loop (measured with floats at a third of the speed).
+ * The JIT hoists the segment checks only because the loads advance by a constant step: a variant that read
+ * a row-major B in place (step = B's row stride, a variable) measured 15% slower than packing B first.
  */
 final class DgemmKernel {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;

@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorMask;
  * <p>A batch is spread over the threads item by item when that balances ({@link GemmPlan#overBatch}),
  * otherwise every item is split among all threads. Packing buffers are per thread and grow to the largest
  * size seen ({@code MC * KC} floats for A, {@link #B_BUFFER} at most for B), so steady-state calls allocate
- * nothing. Measured (2-core AMD EPYC, Zen 4): about 95 GFLOPS per core from n = 256 up, the same as
- * OpenBLAS through PyTorch on that machine (benchmarks/README.md).
+ * nothing. Measured on 2 cores of an AMD EPYC (Zen 4): 95-103 GFLOPS on one core from n = 256 up, about as
+ * much as OpenBLAS; on both cores 0.86-0.99x of PyTorch/OpenBLAS from n = 512 up, 0.7-0.8x at n = 256, where
+ * the two hand-offs to the pool and the shared B pack weigh most (benchmarks/README.md).
  */
 final class Sgemm {
     private static final int MR = SgemmKernel.MR;
