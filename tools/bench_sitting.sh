@@ -10,7 +10,8 @@
 # Environment:
 #   ROUNDS     how many Ember runs (each followed by a PyTorch run); default 1
 #   THREADS    unset: the reference's 2 threads and Ember's default (one per core); set: both use that many,
-#              PyTorch through a wrapper that overrides the script's torch.set_num_threads(2). On a machine
+#              PyTorch through a wrapper that overrides the script's torch.set_num_threads(2), and
+#              OPENBLAS_NUM_THREADS for its GEMMs (OpenBLAS ignores set_num_threads). On a machine
 #              shared with other jobs THREADS=1 is the fairer test: OpenMP's spinning threads collapse there.
 #   JAVA_OPTS  default -Xmx512m (the issue's heap)
 #   EMBER      the launcher, default ./ember (EMBER_NO_BUILD=1 is passed through to it)
@@ -30,7 +31,8 @@ export JAVA_OPTS="${JAVA_OPTS--Xmx512m}"
 threads_args=()
 torch_ref() {
   if [[ -n "${THREADS:-}" ]]; then
-    /usr/bin/python3 -c "import sys, torch; f = torch.set_num_threads; f($THREADS)
+    # OpenBLAS (Debian's pthread build) ignores torch.set_num_threads: it has its own variable
+    OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" /usr/bin/python3 -c "import sys, torch; f = torch.set_num_threads; f($THREADS)
 torch.set_num_threads = lambda n: f($THREADS)
 sys.argv = [sys.argv[1]]; exec(compile(open(sys.argv[0]).read(), sys.argv[0], 'exec'))" "$ref"
   else
