@@ -16,18 +16,30 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Whole-file writes that are all-or-nothing: the content goes to a temporary file in the target's directory
  * (same file system, so the rename is atomic), is flushed to disk, and then renamed over the target. A crash
- * or exception mid-write leaves the previous file untouched and no temporary file behind.
+ * or exception mid-write leaves the previous file untouched and no temporary file behind. Every module writes
+ * checkpoints, run files and images through here.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** Produces the file's content. */
     @FunctionalInterface
-    interface Writer {
+    public interface Writer {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    static void write(Path target, Writer writer) throws IOException {
+    /** Writes {@code bytes} to {@code target} atomically, creating its directory if needed. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        write(target, out -> out.write(bytes));
+    }
+
+    /** Writes what {@code writer} produces to {@code target} atomically; the directory must exist. */
+    public static void write(Path target, Writer writer) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {

@@ -9,6 +9,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.ember.io.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -210,7 +211,7 @@ public final class CocoFormat {
         sb.append(",\n");
         appendArray(sb, "categories", categories);
         sb.append("\n}\n");
-        DetectionFiles.writeAtomically(annotationFile, sb.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(annotationFile, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void appendArray(StringBuilder sb, String key, JsonArray a) {

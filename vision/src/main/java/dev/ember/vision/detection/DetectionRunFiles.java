@@ -1,5 +1,6 @@
 package dev.ember.vision.detection;
 
+import dev.ember.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,10 +110,10 @@ public record DetectionRunFiles(Path dir) {
     }
 
     public void write(Path file, String text) throws IOException {
-        DetectionFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     public void write(Path file, byte[] bytes) throws IOException {
-        DetectionFiles.writeAtomically(file, bytes);
+        AtomicFiles.write(file, bytes);
     }
 }

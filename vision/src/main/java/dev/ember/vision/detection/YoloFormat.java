@@ -1,5 +1,6 @@
 package dev.ember.vision.detection;
 
+import dev.ember.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ public final class YoloFormat {
      * (the images themselves are not copied: they are expected under {@code dir/images}).
      */
     public static void write(Path dir, DetectionData data) throws IOException {
-        DetectionFiles.writeAtomically(dir.resolve(CLASSES_FILE),
+        AtomicFiles.write(dir.resolve(CLASSES_FILE),
                 (String.join("\n", data.classNames()) + "\n").getBytes(StandardCharsets.UTF_8));
         Path labels = dir.resolve("labels");
         Files.createDirectories(labels);
@@ -105,7 +106,7 @@ public final class YoloFormat {
                         (b[0] + b[2]) / 2 / im.width(), (b[1] + b[3]) / 2 / im.height(), (b[2] - b[0]) / im.width(),
                         (b[3] - b[1]) / im.height()));
             }
-            DetectionFiles.writeAtomically(labels.resolve(stem(im.fileName()) + ".txt"),
+            AtomicFiles.write(labels.resolve(stem(im.fileName()) + ".txt"),
                     sb.toString().getBytes(StandardCharsets.UTF_8));
         }
     }

@@ -1,5 +1,7 @@
 package dev.ember.vision.io;
 
+import dev.ember.io.AtomicFiles;
+
 import dev.ember.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -8,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -158,15 +159,7 @@ public final class Images {
      * temporary name and renamed, so a failure never leaves a half-written file.
      */
     public static void writePng(Tensor img, Path file) throws IOException {
-        byte[] png = encodePng(img);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            Files.write(tmp, png);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, encodePng(img));
     }
 
     /** The PNG encoding of an image tensor, see {@link #writePng}. */
