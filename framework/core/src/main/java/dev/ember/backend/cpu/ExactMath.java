@@ -5,9 +5,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * exp and tanh of a whole vector through {@link Math}, lane by lane, and a fixed-order lane sum. The Vector
- * API's own
- * transcendental operators give different last bits when the JIT compiles them (to SVML-style stubs) than when
- * they run interpreted, so results would change with warm-up and from run to run; {@link Math}'s functions are
+ * API's own transcendental operators give different last bits when the JIT compiles them (to SVML-style stubs)
+ * than when they run interpreted, so results would change with warm-up and from run to run; {@link Math}'s functions are
  * the same in the interpreter and in compiled code. A training run with a fixed seed must repeat exactly.
  */
 final class ExactMath {
