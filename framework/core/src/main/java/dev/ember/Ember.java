@@ -1,5 +1,6 @@
 package dev.ember;
 
+import dev.ember.backend.MatmulPrecision;
 import dev.ember.backend.cpu.Parallel;
 import dev.ember.tensor.Generator;
 
@@ -26,6 +27,19 @@ public final class Ember {
      */
     public static void setNumThreads(int n) {
         Parallel.setNumThreads(n);
+    }
+
+    /**
+     * How float32 matrix products on CUDA may use tensor cores ({@code torch.set_float32_matmul_precision}):
+     * "highest" (float32, the default), "high" (TF32) or "medium" (bfloat16). The CPU always uses float32.
+     */
+    public static void setFloat32MatmulPrecision(String precision) {
+        MatmulPrecision.set(MatmulPrecision.parse(precision));
+    }
+
+    /** "highest", "high" or "medium". */
+    public static String getFloat32MatmulPrecision() {
+        return MatmulPrecision.current().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** How many threads CPU kernels use ({@code torch.get_num_threads}). */

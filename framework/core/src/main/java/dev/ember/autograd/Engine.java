@@ -80,7 +80,7 @@ public final class Engine {
                 Node next = node.next(0);
                 Tensor acc = pending.get(next);
                 if (acc == null) {
-                    acc = Tensor.zeros(node.inputDType(0), node.inputShape(0));
+                    acc = Tensor.zeros(node.inputDType(0), g.device(), node.inputShape(0));
                 } else if (!owned.contains(acc)) {
                     acc = acc.clone();
                 }

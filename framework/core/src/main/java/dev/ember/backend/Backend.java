@@ -29,6 +29,18 @@ public interface Backend {
         return true;
     }
 
+    /** Why {@link #isAvailable()} is false (no driver, no device, ...), or null when it is available. */
+    default String unavailableReason() {
+        return isAvailable() ? null : name() + " is not available";
+    }
+
+    /**
+     * Waits until every kernel queued so far has finished. Backends that run kernels asynchronously (CUDA) must
+     * implement it; results copied to the host by {@link #toHost} are complete without it.
+     */
+    default void synchronize() {
+    }
+
     /** Zero-filled storage of {@code size} elements on {@code device}. */
     Storage allocate(DType dtype, int size, Device device);
 
@@ -154,6 +166,29 @@ public interface Backend {
      */
     default boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
                                      Strided gradCPrev) {
+        return false;
+    }
+
+    /**
+     * Fills the contiguous floating {@code out} with uniform [0, 1) (or standard normal with {@code normal})
+     * numbers from a counter-based generator: the same (seed, offset) gives the same numbers, and a call consumes
+     * {@code ceil(numel / 4)} counter values. Backends without such a generator return false and the tensor layer
+     * draws the numbers from the CPU generator instead.
+     */
+    default boolean random(Strided out, boolean normal, long seed, long offset) {
+        return false;
+    }
+
+    /**
+     * im2col in one pass: x (N, C, H, W) -> cols (N, C*kH*kW, oH*oW), both contiguous, cols zero outside the
+     * image (PyTorch's {@code F.unfold} layout). The composite in {@code dev.ember.tensor.Unfold} is the reference.
+     */
+    default boolean im2col(Strided x, Window2d window, Strided cols) {
+        return false;
+    }
+
+    /** col2im in one pass, the adjoint of {@link #im2col}: x (N, C, H, W) is written (not accumulated). */
+    default boolean col2im(Strided cols, Window2d window, Strided x) {
         return false;
     }
 }

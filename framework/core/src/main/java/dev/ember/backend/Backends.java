@@ -40,7 +40,7 @@ public final class Backends {
             if (b.deviceType().equals(device.type())) {
                 if (!b.isAvailable()) {
                     throw new IllegalStateException("backend '" + b.name() + "' for device " + device
-                            + " is not available on this machine");
+                            + " is not available on this machine: " + b.unavailableReason());
                 }
                 return b;
             }

@@ -36,6 +36,13 @@ public abstract class Storage {
         return version;
     }
 
+    /**
+     * Frees the memory now; later kernels on this storage fail with a clear error. Backends whose memory the
+     * garbage collector owns (the CPU) do nothing.
+     */
+    public void close() {
+    }
+
     /** Called by every in-place write. */
     public final void bumpVersion() {
         version++;

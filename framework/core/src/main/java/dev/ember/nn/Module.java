@@ -2,6 +2,7 @@ package dev.ember.nn;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -224,6 +225,35 @@ public abstract class Module {
                             t.setData(t.detach().to(dtype));
                         } else {
                             b.setValue(t.to(dtype));
+                        }
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Moves every parameter (with its gradient) and buffer to {@code device}, keeping the parameter objects, so an
+     * optimizer built before the move still updates them ({@code module.to(device)}).
+     */
+    public final Module to(Device device) {
+        try (var ignored = Autograd.noGrad()) {
+            for (Module m : modules()) {
+                for (Tensor p : m.parameters.values()) {
+                    if (p != null && !p.device().equals(device)) {
+                        Tensor grad = p.grad();
+                        p.setData(p.detach().to(device));
+                        p.setGrad(grad == null ? null : grad.to(device));
+                    }
+                }
+                for (Map.Entry<String, Tensor> b : m.buffers.entrySet()) {
+                    Tensor t = b.getValue();
+                    if (t != null && !t.device().equals(device)) {
+                        if (t.isLeaf()) {
+                            t.setData(t.detach().to(device));
+                        } else {
+                            b.setValue(t.to(device));
                         }
                     }
                 }

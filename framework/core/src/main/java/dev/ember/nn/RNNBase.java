@@ -112,7 +112,7 @@ public abstract class RNNBase extends Module {
         for (int s = 0; s < states.length; s++) {
             Tensor h = s < hx.length ? hx[s] : null;
             if (h == null) {
-                states[s] = Tensor.zeros(input.dtype(), expected);
+                states[s] = Tensor.zeros(input.dtype(), input.device(), expected);
                 continue;
             }
             if (h.dim() != input.dim()) {

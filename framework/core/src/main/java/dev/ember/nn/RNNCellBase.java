@@ -54,7 +54,7 @@ public abstract class RNNCellBase extends Module {
         }
         long[] want = input.dim() == 2 ? new long[] {input.size(0), hiddenSize} : new long[] {hiddenSize};
         if (hx == null) {
-            return Tensor.zeros(input.dtype(), want);
+            return Tensor.zeros(input.dtype(), input.device(), want);
         }
         if (!Arrays.equals(hx.shape(), want) || hx.dtype() != input.dtype()) {
             throw new IllegalArgumentException(name + ": expected " + what + " of shape " + Arrays.toString(want)

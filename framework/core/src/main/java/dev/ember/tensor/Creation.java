@@ -21,6 +21,13 @@ final class Creation {
         return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0, null);
     }
 
+    /** A new contiguous, zero-filled tensor on {@code device}. */
+    static Tensor empty(DType dtype, int[] shape, Device device) {
+        Backend backend = device.equals(Device.CPU) ? cpu() : Backends.forDevice(device);
+        Storage s = backend.allocate(dtype, Shapes.numel(shape), device);
+        return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0, null);
+    }
+
     static Tensor fromHost(Object array, int[] shape) {
         Storage s = cpu().fromHost(array, Device.CPU);
         return new Tensor(s, shape, Shapes.contiguousStrides(shape), 0, null);
@@ -86,7 +93,11 @@ final class Creation {
     }
 
     static Tensor full(String op, DType dtype, double value, long... shape) {
-        Tensor t = empty(dtype, Shapes.toInts(op, shape), null);
+        return full(op, dtype, value, Device.CPU, shape);
+    }
+
+    static Tensor full(String op, DType dtype, double value, Device device, long... shape) {
+        Tensor t = empty(dtype, Shapes.toInts(op, shape), device);
         if (value != 0) {
             t.backend().fill(t.strided(), value);
         }
@@ -144,6 +155,25 @@ final class Creation {
     private static dev.ember.backend.Strided diagonal(Tensor t) {
         int len = Math.min(t.shape[0], t.shape[1]);
         return new dev.ember.backend.Strided(t.storage, new int[] {len}, new int[] {t.strides[0] + t.strides[1]}, 0);
+    }
+
+    /**
+     * Random numbers on {@code device}: on the CPU from the default generator; elsewhere from the backend's
+     * counter-based generator (Philox on CUDA) keyed by the default generator's seed, or, for a backend without
+     * one, drawn on the CPU and copied over.
+     */
+    static Tensor random(String op, DType dtype, boolean normal, Device device, long... shape) {
+        requireFloat(op, dtype);
+        if (device.equals(Device.CPU)) {
+            return normal ? randn(dtype, shape) : rand(dtype, shape);
+        }
+        Tensor t = empty(dtype, Shapes.toInts(op, shape), device);
+        Generator g = Generator.defaultGenerator();
+        long[] seedOffset = g.reserveCounters(t.numel());
+        if (t.backend().random(t.strided(), normal, seedOffset[0], seedOffset[1])) {
+            return t;
+        }
+        return Devices.transfer(normal ? randn(dtype, shape) : rand(dtype, shape), device);
     }
 
     static Tensor rand(DType dtype, long... shape) {

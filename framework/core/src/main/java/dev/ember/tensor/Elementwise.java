@@ -15,8 +15,7 @@ final class Elementwise {
 
     static void sameDevice(String op, Tensor a, Tensor b) {
         if (!a.device().equals(b.device())) {
-            throw new IllegalArgumentException(op + ": expected all tensors to be on the same device, but found "
-                    + a.device() + " and " + b.device());
+            throw Devices.mismatch(op, a.device(), b.device());
         }
     }
 
@@ -44,10 +43,12 @@ final class Elementwise {
     /** Computes {@code op(a, b)} into a new tensor of the promoted dtype, without recording. */
     static Tensor compute(BinaryOp op, Tensor a, Tensor b, DType dtype) {
         String name = op.opName();
-        sameDevice(name, a, b);
+        Device device = Devices.common(name, a, b);
+        Tensor x = Devices.align(name, a, device);
+        Tensor y = Devices.align(name, b, device);
         int[] shape = Shapes.broadcast(name, a.shape, b.shape);
-        Tensor out = Creation.empty(dtype, shape, a);
-        out.backend().binary(op, prepare(a, dtype, shape).strided(), prepare(b, dtype, shape).strided(), out.strided());
+        Tensor out = Creation.empty(dtype, shape, x);
+        out.backend().binary(op, prepare(x, dtype, shape).strided(), prepare(y, dtype, shape).strided(), out.strided());
         return out;
     }
 
@@ -145,11 +146,13 @@ final class Elementwise {
     }
 
     static Tensor compare(CompareOp op, Tensor a, Tensor b) {
-        sameDevice(op.opName(), a, b);
+        Device device = Devices.common(op.opName(), a, b);
         DType dtype = Promotion.resultType(a, b);
         int[] shape = Shapes.broadcast(op.opName(), a.shape, b.shape);
-        Tensor out = Creation.empty(DType.BOOL, shape, a);
-        out.backend().compare(op, prepare(a, dtype, shape).strided(), prepare(b, dtype, shape).strided(), out.strided());
+        Tensor x = Devices.align(op.opName(), a, device);
+        Tensor y = Devices.align(op.opName(), b, device);
+        Tensor out = Creation.empty(DType.BOOL, shape, x);
+        out.backend().compare(op, prepare(x, dtype, shape).strided(), prepare(y, dtype, shape).strided(), out.strided());
         return out;
     }
 
@@ -158,13 +161,15 @@ final class Elementwise {
             throw new IllegalArgumentException("where: expected condition to be a bool tensor, got "
                     + cond.dtype().torchName());
         }
-        sameDevice("where", cond, x);
-        sameDevice("where", x, y);
+        Device device = Devices.common("where", cond, x, y);
         DType dtype = Promotion.resultType(x, y);
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, x.shape), y.shape);
-        Tensor out = Creation.empty(dtype, shape, x);
-        out.backend().where(prepare(cond, DType.BOOL, shape).strided(), prepare(x, dtype, shape).strided(),
-                prepare(y, dtype, shape).strided(), out.strided());
+        Tensor c = Devices.align("where", cond, device);
+        Tensor a = Devices.align("where", x, device);
+        Tensor b = Devices.align("where", y, device);
+        Tensor out = Creation.empty(dtype, shape, a);
+        out.backend().where(prepare(c, DType.BOOL, shape).strided(), prepare(a, dtype, shape).strided(),
+                prepare(b, dtype, shape).strided(), out.strided());
         return Graph.record("WhereBackward0", out, new Tensor[] {x, y}, new Tensor[] {cond}, g -> {
             Tensor zero = Tensor.scalar(g.dtype(), 0);
             return new Tensor[] {where(cond, g, zero), where(cond, zero, g)};

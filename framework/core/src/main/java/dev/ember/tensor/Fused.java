@@ -210,7 +210,7 @@ public final class Fused {
         double count = valid;
         return Graph.record("NllLossBackward0", loss, input, new Tensor[] {logp}, g -> {
             Tensor grad = logp.exp();
-            Tensor minusOne = Tensor.full(x.dtype(), -1, n, 1);
+            Tensor minusOne = grad.newFull(-1, n, 1);
             if (n > 0) {
                 grad.backend().scatterAdd(grad.strided(), 1, index.strided(), minusOne.strided());
             }

@@ -12,6 +12,9 @@ public final class Generator {
     private static final Generator DEFAULT = new Generator(DEFAULT_SEED);
 
     private final long[] s = new long[4];
+    // the counter-based streams of device backends (Philox on CUDA): the seed and the next unused counter
+    private long counterSeed;
+    private long counterOffset;
 
     public Generator(long seed) {
         manualSeed(seed);
@@ -23,6 +26,8 @@ public final class Generator {
     }
 
     public synchronized Generator manualSeed(long seed) {
+        counterSeed = seed;
+        counterOffset = 0;
         long x = seed;
         for (int i = 0; i < 4; i++) {
             x += 0x9E3779B97F4A7C15L;
@@ -32,6 +37,17 @@ public final class Generator {
             s[i] = z ^ (z >>> 31);
         }
         return this;
+    }
+
+    /**
+     * Reserves the counters for {@code n} numbers of a device's counter-based generator (4 numbers per counter):
+     * returns {seed, first counter}. Device random numbers are reproducible after {@link #manualSeed(long)} but
+     * are not part of {@link #getState()}.
+     */
+    public synchronized long[] reserveCounters(long n) {
+        long first = counterOffset;
+        counterOffset += (n + 3) / 4;
+        return new long[] {counterSeed, first};
     }
 
     public synchronized long[] getState() {

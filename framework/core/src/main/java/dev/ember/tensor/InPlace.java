@@ -13,8 +13,8 @@ final class InPlace {
     private InPlace() {
     }
 
-    static Tensor binary(String name, BinaryOp op, Tensor self, Tensor other) {
-        Elementwise.sameDevice(name, self, other);
+    static Tensor binary(String name, BinaryOp op, Tensor self, Tensor unaligned) {
+        Tensor other = Devices.align(name, unaligned, self.device());
         DType rt = Elementwise.binaryResultType(op, self, other);
         if (!DType.canCast(rt, self.dtype())) {
             throw new IllegalArgumentException(name + ": result type " + rt.torchName()
@@ -58,8 +58,8 @@ final class InPlace {
         return self;
     }
 
-    static Tensor copy(Tensor self, Tensor src) {
-        Elementwise.sameDevice("copyi", self, src);
+    static Tensor copy(Tensor self, Tensor from) {
+        Tensor src = Devices.to(from, self.device()); // copy_ moves data between devices, as in PyTorch
         int[] shape = Shapes.broadcast("copyi", self.shape, src.shape);
         if (!Arrays.equals(shape, self.shape)) {
             throw new IllegalArgumentException("copyi: source of shape " + Shapes.str(src.shape)

@@ -31,7 +31,7 @@ final class Indexing {
         long[] inShape = x.shape();
         return Graph.record("IndexSelectBackward0", out, x, new Tensor[] {index}, g -> {
             Tensor gs = g.dim() == 0 ? g.reshape(1) : g;
-            Tensor acc = Tensor.zeros(g.dtype(), inShape.length == 0 ? new long[] {1} : inShape);
+            Tensor acc = g.newZeros(inShape.length == 0 ? new long[] {1} : inShape);
             if (acc.backend().indexAdd(acc.strided(), d, index.strided(), gs.strided())) {
                 return new Tensor[] {acc.reshape(inShape)};
             }
@@ -40,7 +40,7 @@ final class Indexing {
             java.util.Arrays.fill(view, 1);
             view[d] = index.numel();
             Tensor idx = index.reshape(view).expand(gs.shape());
-            Tensor r = Tensor.zeros(g.dtype(), inShape.length == 0 ? new long[] {1} : inShape).scatterAdd(d, idx, gs);
+            Tensor r = g.newZeros(inShape.length == 0 ? new long[] {1} : inShape).scatterAdd(d, idx, gs);
             return new Tensor[] {r.reshape(inShape)};
         });
     }
@@ -70,7 +70,7 @@ final class Indexing {
         }
         long[] inShape = x.shape();
         return Graph.record("GatherBackward0", out, x, new Tensor[] {index},
-                g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g)});
+                g -> new Tensor[] {g.newZeros(inShape).scatterAdd(d, index, g)});
     }
 
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {

@@ -103,7 +103,7 @@ final class Reductions {
         Tensor index = arg(max, x, d, true);
         long[] keptLong = index.shape();
         return Graph.record(max ? "MaxBackward0" : "MinBackward0", out, x, new Tensor[] {index},
-                g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g.reshape(keptLong))});
+                g -> new Tensor[] {g.newZeros(inShape).scatterAdd(d, index, g.reshape(keptLong))});
     }
 
     static Tensor arg(boolean max, Tensor x, Integer dim, boolean keepDim) {

@@ -112,16 +112,61 @@ public final class Tensor {
         return Creation.full("full", dtype, value, shape);
     }
 
+    /** Zeros of {@code dtype} on {@code device} ({@code torch.zeros(..., device=...)}). */
+    public static Tensor zeros(DType dtype, Device device, long... shape) {
+        return Creation.full("zeros", dtype, 0, device, shape);
+    }
+
+    public static Tensor ones(DType dtype, Device device, long... shape) {
+        return Creation.full("ones", dtype, 1, device, shape);
+    }
+
+    public static Tensor full(DType dtype, Device device, double value, long... shape) {
+        return Creation.full("full", dtype, value, device, shape);
+    }
+
+    /** Uniform [0, 1) numbers on {@code device}; on CUDA from a Philox stream seeded by {@code Ember.manualSeed}. */
+    public static Tensor rand(DType dtype, Device device, long... shape) {
+        return Creation.random("rand", dtype, false, device, shape);
+    }
+
+    /** Standard normal numbers on {@code device}. */
+    public static Tensor randn(DType dtype, Device device, long... shape) {
+        return Creation.random("randn", dtype, true, device, shape);
+    }
+
+    /** Uniform [0, 1) numbers shaped, typed and placed like {@code t}. */
+    public static Tensor randLike(Tensor t) {
+        return Creation.random("randLike", t.dtype(), false, t.device(), t.shape());
+    }
+
+    public static Tensor randnLike(Tensor t) {
+        return Creation.random("randnLike", t.dtype(), true, t.device(), t.shape());
+    }
+
+    /** Zeros with this tensor's dtype and device ({@code new_zeros}). */
+    public Tensor newZeros(long... shape) {
+        return Creation.full("newZeros", dtype(), 0, device(), shape);
+    }
+
+    public Tensor newOnes(long... shape) {
+        return Creation.full("newOnes", dtype(), 1, device(), shape);
+    }
+
+    public Tensor newFull(double value, long... shape) {
+        return Creation.full("newFull", dtype(), value, device(), shape);
+    }
+
     public static Tensor zerosLike(Tensor t) {
-        return Creation.full("zerosLike", t.dtype(), 0, t.shape());
+        return Creation.full("zerosLike", t.dtype(), 0, t.device(), t.shape());
     }
 
     public static Tensor onesLike(Tensor t) {
-        return Creation.full("onesLike", t.dtype(), 1, t.shape());
+        return Creation.full("onesLike", t.dtype(), 1, t.device(), t.shape());
     }
 
     public static Tensor fullLike(Tensor t, double value) {
-        return Creation.full("fullLike", t.dtype(), value, t.shape());
+        return Creation.full("fullLike", t.dtype(), value, t.device(), t.shape());
     }
 
     /** int64 values 0, 1, ..., end-1. */
@@ -310,6 +355,10 @@ public final class Tensor {
             throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(grad.shape)
                     + " but the tensor has shape " + Shapes.str(shape));
         }
+        if (grad != null && !grad.device().equals(device())) {
+            throw new IllegalArgumentException("setGrad: assigned grad is on " + grad.device() + " but the tensor is on "
+                    + device());
+        }
         this.grad = grad;
     }
 
@@ -363,7 +412,8 @@ public final class Tensor {
         this.shape = data.shape.clone();
         this.strides = data.strides.clone();
         this.offset = data.offset;
-        if (grad != null && (!java.util.Arrays.equals(grad.shape, shape) || grad.dtype() != data.dtype())) {
+        if (grad != null && (!java.util.Arrays.equals(grad.shape, shape) || grad.dtype() != data.dtype()
+                || !grad.device().equals(data.device()))) {
             grad = null; // a gradient of the old layout no longer applies
         }
     }
@@ -587,6 +637,36 @@ public final class Tensor {
     /** Elements where {@code mask} (bool, broadcastable to this) is true become {@code value}. */
     public Tensor maskedFill(Tensor mask, double value) {
         return Elementwise.maskedFill(this, mask, value);
+    }
+
+    /**
+     * This tensor on {@code device}: itself when it is already there, else a copy; gradients flow back to this
+     * tensor's device. A copy to the host waits for the device's queued work.
+     */
+    public Tensor to(Device device) {
+        return Devices.to(this, device);
+    }
+
+    /** {@code to(Device.cuda())}. */
+    public Tensor cuda() {
+        return to(Device.cuda());
+    }
+
+    public Tensor cpu() {
+        return to(Device.CPU);
+    }
+
+    public boolean isCuda() {
+        return device().type().equals("cuda");
+    }
+
+    /**
+     * Frees this tensor's device memory now rather than when it becomes unreachable, for code that wants
+     * memory back at a known point. Every view of the same storage becomes unusable: a later use is a clear
+     * error. A no-op on the CPU, where memory belongs to the garbage collector.
+     */
+    public void close() {
+        storage.close();
     }
 
     /** A copy in another dtype; float32 to float64 is exact, like {@code .double()}. */

@@ -61,6 +61,10 @@ final class Unfold {
             return new int[] {bh, bw};
         }
 
+        dev.ember.backend.Window2d of(int[] blocks) {
+            return new dev.ember.backend.Window2d(kH, kW, dH, dW, pH, pW, sH, sW, blocks[0], blocks[1]);
+        }
+
         /** [first, end) of block indices i whose element {@code i*s - p + k*d} lies inside [0, size). */
         static int[] range(int size, int blocks, int kOffset, int p, int s) {
             int shift = kOffset - p;
@@ -94,7 +98,9 @@ final class Unfold {
         Tensor out = Creation.empty(x.dtype(), new int[] {n, Math.multiplyExact(c, k), l}, x);
         Backend backend = out.backend();
         int[] xs = x.strides;
-        for (int kh = 0; kh < w.kH; kh++) {
+        // a backend's one-pass kernel, else kH*kW strided copies (the reference)
+        boolean fused = n > 0 && c > 0 && backend.im2col(x.strided(), w.of(b), out.strided());
+        for (int kh = 0; kh < w.kH && !fused; kh++) {
             int[] ri = Window.range(h, b[0], kh * w.dH, w.pH, w.sH);
             for (int kw = 0; kw < w.kW && ri[0] < ri[1]; kw++) {
                 int[] rj = Window.range(wd, b[1], kw * w.dW, w.pW, w.sW);
@@ -153,7 +159,8 @@ final class Unfold {
         Tensor out = Creation.empty(cols.dtype(), new int[] {n, c, h, wd}, cols);
         Backend backend = out.backend();
         int[] cs = cols.strides;
-        for (int kh = 0; kh < w.kH; kh++) {
+        boolean fused = n > 0 && c > 0 && backend.col2im(cols.strided(), w.of(b), out.strided());
+        for (int kh = 0; kh < w.kH && !fused; kh++) {
             int[] ri = Window.range(h, b[0], kh * w.dH, w.pH, w.sH);
             for (int kw = 0; kw < w.kW && ri[0] < ri[1]; kw++) {
                 int[] rj = Window.range(wd, b[1], kw * w.dW, w.pW, w.sW);

@@ -306,7 +306,7 @@ final class Views {
 
     /** Zeros of {@code shape} with {@code g} written into the region {@code region} picks out. */
     static Tensor embed(Tensor g, long[] shape, java.util.function.UnaryOperator<Tensor> region) {
-        Tensor z = Tensor.zeros(g.dtype(), shape);
+        Tensor z = g.newZeros(shape);
         Tensor target = region.apply(z);
         z.backend().copy(g.strided(), target.strided());
         return z;

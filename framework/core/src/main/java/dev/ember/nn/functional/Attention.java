@@ -1,6 +1,7 @@
 package dev.ember.nn.functional;
 
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class Attention {
         double factor = scale == null ? 1 / Math.sqrt(query.size(-1)) : scale;
         Tensor scores = query.matmul(key.transpose(-2, -1)).mul(factor);
         if (isCausal) {
-            scores = scores.maskedFill(causalMask(l, s).eq(0.0), Double.NEGATIVE_INFINITY);
+            scores = scores.maskedFill(causalMask(l, s).to(scores.device()).eq(0.0), Double.NEGATIVE_INFINITY);
         } else if (attnMask != null) {
             checkBroadcast(op, attnMask, scores.shape());
             if (attnMask.dtype() == DType.BOOL) {
@@ -160,7 +161,7 @@ public final class Attention {
         }
 
         Tensor bias = attnBias(op, attnMask, isCausal, keyPaddingMask, batched, bsz, numHeads, tgtLen, srcLen,
-                pq.dtype());
+                pq.dtype(), pq.device());
         // (L, N, E) -> (N*heads, L, head_dim), heads of one batch element adjacent, as PyTorch
         Tensor qh = pq.reshape(tgtLen, bsz * numHeads, headDim).transpose(0, 1);
         Tensor kh = pk.reshape(srcLen, bsz * numHeads, headDim).transpose(0, 1);
@@ -191,7 +192,7 @@ public final class Attention {
 
     /** The additive float mask (1 or N*heads, L, S) from attn_mask, is_causal and key_padding_mask, or null. */
     private static Tensor attnBias(String op, Tensor attnMask, boolean isCausal, Tensor keyPaddingMask, boolean batched,
-                                   long bsz, int heads, long tgtLen, long srcLen, DType dtype) {
+                                   long bsz, int heads, long tgtLen, long srcLen, DType dtype, Device device) {
         Tensor bias = null;
         if (attnMask != null) {
             boolean ok = attnMask.dim() == 2 ? Arrays.equals(attnMask.shape(), new long[] {tgtLen, srcLen})
@@ -206,7 +207,7 @@ public final class Attention {
                 bias = bias.unsqueeze(0);
             }
         } else if (isCausal) {
-            bias = additive(op, "attn_mask", causalMask(tgtLen, srcLen).eq(0.0), dtype).unsqueeze(0);
+            bias = additive(op, "attn_mask", causalMask(tgtLen, srcLen).eq(0.0), dtype).unsqueeze(0).to(device);
         }
         if (keyPaddingMask != null) {
             long[] want = batched ? new long[] {bsz, srcLen} : new long[] {srcLen};

@@ -21,7 +21,7 @@ public final class Dropouts {
         if (p == 1) {
             return input.mul(0.0);
         }
-        Tensor keep = Tensor.rand(input.dtype(), input.shape()).ge(p).to(input.dtype());
+        Tensor keep = Tensor.randLike(input).ge(p).to(input.dtype());
         return input.mul(keep.div(1 - p));
     }
 }

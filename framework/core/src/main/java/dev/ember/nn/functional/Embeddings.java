@@ -87,6 +87,6 @@ public final class Embeddings {
             throw new IllegalArgumentException("oneHot: class values must be smaller than num_classes (" + numClasses
                     + "), got " + max);
         }
-        return indices.unsqueeze(-1).eq(Tensor.arange(numClasses)).toLong();
+        return indices.unsqueeze(-1).eq(Tensor.arange(numClasses).to(indices.device())).toLong();
     }
 }

@@ -82,7 +82,7 @@ public final class Padding {
     private static Tensor fill(Tensor like, int dim, long n, double value) {
         long[] shape = like.shape();
         shape[dim] = n;
-        return Tensor.full(like.dtype(), value, shape);
+        return Tensor.full(like.dtype(), like.device(), value, shape);
     }
 
     private static Tensor indexPad(Tensor x, int dim, long left, long right, String mode, long[] inputShape) {
@@ -114,6 +114,6 @@ public final class Padding {
                 default -> Math.min(Math.max(j, 0), size - 1);
             };
         }
-        return x.indexSelect(dim, Tensor.of(index, n));
+        return x.indexSelect(dim, Tensor.of(index, n).to(x.device()));
     }
 }

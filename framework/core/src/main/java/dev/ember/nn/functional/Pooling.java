@@ -93,7 +93,7 @@ public final class Pooling {
                 divisor[i * cols.length + j] = divisorOverride != null ? divisorOverride : rows[i] * cols[j];
             }
         }
-        return b.finish(b.cols.sum(2, false).div(Tensor.of(input.dtype(), divisor, divisor.length)));
+        return b.finish(b.cols.sum(2, false).div(Tensor.of(input.dtype(), divisor, divisor.length).to(input.device())));
     }
 
     /** Per output position along one dim: how many of its window's elements the divisor counts. */
@@ -147,7 +147,7 @@ public final class Pooling {
                 a[(int) (i * in + j)] = 1.0 / (end - start);
             }
         }
-        return Tensor.of(like.dtype(), a, out, in);
+        return Tensor.of(like.dtype(), a, out, in).to(like.device());
     }
 
     // ---------------------------------------------------------------- windows as columns
