@@ -1,0 +1,192 @@
+package dev.ember.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.CudaException;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * Device memory in the manner of PyTorch's caching allocator: a freed block goes back to a free list of its size
+ * class and the next request of that class takes it without a driver call. Requests are rounded up to 512 bytes
+ * below 1 MiB and to an eighth of their power of two above (at most 12.5% slack), so similar sizes share classes.
+ *
+ * <p>Blocks are freed when their storage becomes unreachable (a {@link java.lang.ref.Cleaner} action, on the
+ * cleaner's thread) or is closed. Reuse needs no synchronisation with the GPU: every kernel runs on one stream, so
+ * a kernel queued after the free runs after every kernel that used the block. When the driver has no memory
+ * left, the allocator runs the garbage collector (to free what is unreachable), returns its cache to the driver
+ * and tries once more before reporting {@link CudaOutOfMemoryException}.
+ */
+final class CachingAllocator {
+    static final long SMALL = 1 << 20;
+
+    /** One driver allocation of {@code size} bytes. */
+    record Block(CUdeviceptr ptr, long size) {
+    }
+
+    private final CudaRuntime runtime;
+    private final Map<Long, ArrayDeque<Block>> free = new HashMap<>();
+    private long allocated;
+    private long maxAllocated;
+    private long cached;
+    private long allocations;
+    private long driverAllocations;
+
+    CachingAllocator(CudaRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    static long sizeClass(long bytes) {
+        if (bytes <= 0) {
+            return 512;
+        }
+        if (bytes < SMALL) {
+            return (bytes + 511) & ~511L;
+        }
+        long step = Long.highestOneBit(bytes) >>> 3;
+        return (bytes + step - 1) / step * step;
+    }
+
+    Block allocate(long bytes) {
+        long size = sizeClass(bytes);
+        Block b = takeCached(size);
+        if (b != null) {
+            return b;
+        }
+        CUdeviceptr ptr = driverAlloc(size);
+        if (ptr == null) {
+            reclaim();
+            b = takeCached(size);
+            if (b != null) {
+                return b;
+            }
+            ptr = driverAlloc(size);
+        }
+        if (ptr == null) {
+            long[] freeTotal = memInfo();
+            synchronized (this) {
+                throw new CudaOutOfMemoryException(String.format(
+                        "CUDA out of memory: tried to allocate %s; %s is allocated by live tensors and %s is cached by "
+                                + "Ember, the device has %s free of %s. Free tensors you no longer need (Tensor.close()), "
+                                + "use smaller batches, or call Cuda.emptyCache()",
+                        mib(size), mib(allocated), mib(cached), mib(freeTotal[0]), mib(freeTotal[1])));
+            }
+        }
+        synchronized (this) {
+            driverAllocations++;
+            count(size);
+        }
+        return new Block(ptr, size);
+    }
+
+    private synchronized Block takeCached(long size) {
+        ArrayDeque<Block> list = free.get(size);
+        Block b = list == null ? null : list.pollLast();
+        if (b != null) {
+            cached -= size;
+            count(size);
+        }
+        return b;
+    }
+
+    private void count(long size) {
+        allocations++;
+        allocated += size;
+        maxAllocated = Math.max(maxAllocated, allocated);
+    }
+
+    private static CUdeviceptr driverAlloc(long size) {
+        CUdeviceptr ptr = new CUdeviceptr();
+        try {
+            cuMemAlloc(ptr, size);
+            return ptr;
+        } catch (CudaException e) {
+            return null; // out of memory (or fragmentation): the caller reclaims and retries once
+        }
+    }
+
+    /** Collects unreachable tensors, waits briefly for their blocks to come back, and empties the cache. */
+    private void reclaim() {
+        long before;
+        synchronized (this) {
+            before = allocated;
+        }
+        System.gc();
+        for (int i = 0; i < 20; i++) {
+            synchronized (this) {
+                if (allocated < before) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        emptyCache();
+    }
+
+    /** Returns a block to its free list (any thread). */
+    synchronized void release(Block b) {
+        allocated -= b.size();
+        cached += b.size();
+        free.computeIfAbsent(b.size(), k -> new ArrayDeque<>()).add(b);
+    }
+
+    /** Gives every cached block back to the driver. */
+    void emptyCache() {
+        runtime.makeCurrent();
+        synchronized (this) {
+            for (ArrayDeque<Block> list : free.values()) {
+                for (Block b : list) {
+                    cuMemFree(b.ptr());
+                }
+            }
+            free.clear();
+            cached = 0;
+        }
+    }
+
+    private long[] memInfo() {
+        long[] f = new long[1];
+        long[] t = new long[1];
+        try {
+            runtime.makeCurrent();
+            cuMemGetInfo(f, t);
+        } catch (CudaException e) {
+            return new long[] {-1, -1};
+        }
+        return new long[] {f[0], t[0]};
+    }
+
+    synchronized long allocated() {
+        return allocated;
+    }
+
+    synchronized long maxAllocated() {
+        return maxAllocated;
+    }
+
+    synchronized long reserved() {
+        return allocated + cached;
+    }
+
+    synchronized void resetPeak() {
+        maxAllocated = allocated;
+    }
+
+    /** Allocation requests served so far, and how many of them needed the driver. */
+    synchronized long[] counts() {
+        return new long[] {allocations, driverAllocations};
+    }
+
+    static String mib(long bytes) {
+        return bytes < 0 ? "unknown" : String.format("%.2f MiB", bytes / 1048576.0);
+    }
+}

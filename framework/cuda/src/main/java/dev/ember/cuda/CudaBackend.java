@@ -1,0 +1,384 @@
+package dev.ember.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
+
+import dev.ember.backend.AdamUpdate;
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.CompareOp;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.SgdUpdate;
+import dev.ember.backend.Storage;
+import dev.ember.backend.Strided;
+import dev.ember.backend.UnaryOp;
+import dev.ember.backend.Window2d;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA backend: storages in device memory from the {@link CachingAllocator}, and every kernel of the backend
+ * contract one launch of Ember's own kernels (ABI.md) on one stream. Nothing waits for the GPU except copies to
+ * the host. Found through ServiceLoader; when CUDA cannot run here it reports why and is never used.
+ */
+public final class CudaBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String description() {
+        CudaRuntime r = CudaRuntime.tryGet();
+        if (r == null) {
+            return "CUDA (not available: " + CudaRuntime.failure() + ")";
+        }
+        return String.format("CUDA on %s (compute capability %d.%d, %d SMs, driver %d.%d); Ember's own kernels "
+                        + "through the JCuda driver API", r.deviceName, r.computeCapability / 10, r.computeCapability % 10,
+                r.smCount, r.driverVersion / 1000, r.driverVersion % 1000 / 10);
+    }
+
+    @Override
+    public String deviceType() {
+        return "cuda";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return CudaRuntime.tryGet() != null;
+    }
+
+    @Override
+    public String unavailableReason() {
+        return CudaRuntime.failure();
+    }
+
+    @Override
+    public void synchronize() {
+        CudaRuntime.get().synchronize();
+    }
+
+    static CudaRuntime rt(Device device) {
+        if (device.index() != 0) {
+            throw new IllegalArgumentException("cuda: only device cuda:0 is supported, got " + device);
+        }
+        return CudaRuntime.get();
+    }
+
+    static Kernels k() {
+        return CudaRuntime.get().kernels;
+    }
+
+    static CUdeviceptr base(Strided s) {
+        return ((CudaStorage) s.storage()).ptr();
+    }
+
+    /** The address of the operand's first element (for kernels that take contiguous operands). */
+    static CUdeviceptr at(Strided s) {
+        return s == null ? null : ((CudaStorage) s.storage()).ptr(s.offset());
+    }
+
+    static String sfx(Strided s) {
+        return CudaStorage.suffix(s.dtype());
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Storage allocate(DType dtype, int size, Device device) {
+        CudaRuntime r = rt(device);
+        CudaStorage s = new CudaStorage(this, device, dtype, size, r.allocator);
+        if (size > 0) {
+            cuMemsetD8Async(s.ptr(), (byte) 0, s.bytes(), r.stream);
+        }
+        return s;
+    }
+
+    @Override
+    public Storage fromHost(Object array, Device device) {
+        CudaRuntime r = rt(device);
+        DType dtype = switch (array) {
+            case float[] a -> DType.FLOAT32;
+            case double[] a -> DType.FLOAT64;
+            case long[] a -> DType.INT64;
+            case boolean[] a -> DType.BOOL;
+            default -> throw new IllegalArgumentException("cuda.fromHost: unsupported array type "
+                    + array.getClass().getSimpleName());
+        };
+        CudaStorage s = new CudaStorage(this, device, dtype, java.lang.reflect.Array.getLength(array), r.allocator);
+        upload(s, array);
+        return s;
+    }
+
+    /** Copies a whole host array of the storage's type into it. */
+    void upload(CudaStorage s, Object array) {
+        if (s.size() == 0) {
+            return;
+        }
+        CudaRuntime.get();
+        Pointer p = switch (array) {
+            case float[] a -> Pointer.to(a);
+            case double[] a -> Pointer.to(a);
+            case long[] a -> Pointer.to(a);
+            case boolean[] a -> {
+                byte[] b = new byte[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    b[i] = (byte) (a[i] ? 1 : 0);
+                }
+                yield Pointer.to(b);
+            }
+            default -> throw new IllegalArgumentException("cuda.upload: unsupported array type");
+        };
+        // synchronous, on the legacy stream, which waits for Ember's (blocking) stream: ordered with every kernel
+        cuMemcpyHtoD(s.ptr(), p, s.bytes());
+    }
+
+    @Override
+    public Object toHost(Storage storage) {
+        CudaStorage s = (CudaStorage) storage;
+        CudaRuntime.get();
+        int n = s.size();
+        switch (s.dtype()) {
+            case FLOAT32 -> {
+                float[] a = new float[n];
+                if (n > 0) {
+                    cuMemcpyDtoH(Pointer.to(a), s.ptr(), s.bytes());
+                }
+                return a;
+            }
+            case FLOAT64 -> {
+                double[] a = new double[n];
+                if (n > 0) {
+                    cuMemcpyDtoH(Pointer.to(a), s.ptr(), s.bytes());
+                }
+                return a;
+            }
+            case INT64 -> {
+                long[] a = new long[n];
+                if (n > 0) {
+                    cuMemcpyDtoH(Pointer.to(a), s.ptr(), s.bytes());
+                }
+                return a;
+            }
+            default -> {
+                byte[] b = new byte[n];
+                if (n > 0) {
+                    cuMemcpyDtoH(Pointer.to(b), s.ptr(), s.bytes());
+                }
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = b[i] != 0;
+                }
+                return a;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public void copy(Strided src, Strided dst) {
+        int n = dst.numel();
+        if (n == 0) {
+            return;
+        }
+        CudaRuntime r = CudaRuntime.get();
+        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+            long bytes = (long) n * CudaStorage.elementSize(dst.dtype());
+            cuMemcpyDtoDAsync(at(dst), at(src), bytes, r.stream);
+            return;
+        }
+        int[][] d = Desc.of(src, dst);
+        if (d == null) {
+            HostFallback.run(this, 0b10, h -> cpu().copy(h[0], h[1]), src, dst);
+            return;
+        }
+        r.kernels.launch1d("copy_" + sfx(src) + "_" + sfx(dst), n, n, d[0], d[1], base(src), base(dst));
+    }
+
+    @Override
+    public void fill(Strided dst, double value) {
+        int n = dst.numel();
+        if (n == 0) {
+            return;
+        }
+        int[][] d = Desc.of(dst);
+        if (d == null) {
+            HostFallback.run(this, 0b1, h -> cpu().fill(h[0], value), dst);
+            return;
+        }
+        k().launch1d("fill_" + sfx(dst), n, n, d[0], base(dst), value);
+    }
+
+    @Override
+    public void unary(UnaryOp op, Strided in, Strided out) {
+        int n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        if (in.dtype() != out.dtype()) {
+            // an integer input of a floating function: convert into out, then apply in place
+            copy(in, out);
+            unary(op, out, out);
+            return;
+        }
+        int[][] d = Desc.of(in, out);
+        if (d == null || in.dtype() == DType.BOOL) {
+            HostFallback.run(this, 0b10, h -> cpu().unary(op, h[0], h[1]), in, out);
+            return;
+        }
+        k().launch1d("unary_" + sfx(in), n, op.ordinal(), n, d[0], d[1], base(in), base(out));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+        int n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        int[][] d = Desc.of(a, b, out);
+        if (d == null) {
+            HostFallback.run(this, 0b100, h -> cpu().binary(op, h[0], h[1], h[2]), a, b, out);
+            return;
+        }
+        k().launch1d("binary_" + sfx(out), n, op.ordinal(), n, d[0], d[1], d[2], base(a), base(b), base(out));
+    }
+
+    @Override
+    public void compare(CompareOp op, Strided a, Strided b, Strided out) {
+        int n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        int[][] d = Desc.of(a, b, out);
+        if (d == null) {
+            HostFallback.run(this, 0b100, h -> cpu().compare(op, h[0], h[1], h[2]), a, b, out);
+            return;
+        }
+        k().launch1d("compare_" + sfx(a), n, op.ordinal(), n, d[0], d[1], d[2], base(a), base(b), base(out));
+    }
+
+    @Override
+    public void where(Strided cond, Strided a, Strided b, Strided out) {
+        int n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        int[][] d = Desc.of(cond, a, b, out);
+        if (d == null) {
+            HostFallback.run(this, 0b1000, h -> cpu().where(h[0], h[1], h[2], h[3]), cond, a, b, out);
+            return;
+        }
+        k().launch1d("where_" + sfx(out), n, n, d[0], d[1], d[2], d[3], base(cond), base(a), base(b), base(out));
+    }
+
+    @Override
+    public boolean random(Strided out, boolean normal, long seed, long offset) {
+        int n = out.numel();
+        if (!out.dtype().isFloatingPoint() || !out.isContiguous()) {
+            return false;
+        }
+        if (n > 0) {
+            int threads = (n + 3) / 4; // one Philox call (4 numbers) per thread
+            k().launch1d((normal ? "normal_" : "uniform_") + sfx(out), threads, n, seed, offset, at(out));
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- reductions, products, indexing
+
+    @Override
+    public void reduce(ReduceOp op, Strided in, int[] dims, Strided out) {
+        CudaReduce.reduce(this, op, in, dims, out);
+    }
+
+    @Override
+    public void bmm(Strided a, Strided b, Strided out) {
+        CudaGemm.bmm(this, a, b, out);
+    }
+
+    @Override
+    public void indexSelect(Strided in, int dim, Strided index, Strided out) {
+        CudaIndexing.indexSelect(this, in, dim, index, out);
+    }
+
+    @Override
+    public void gather(Strided in, int dim, Strided index, Strided out) {
+        CudaIndexing.gather(this, in, dim, index, out);
+    }
+
+    @Override
+    public void scatterAdd(Strided out, int dim, Strided index, Strided src) {
+        CudaIndexing.scatterAdd(this, out, dim, index, src);
+    }
+
+    @Override
+    public boolean indexAdd(Strided out, int dim, Strided index, Strided src) {
+        return CudaIndexing.indexAdd(out, dim, index, src);
+    }
+
+    // ---------------------------------------------------------------- fused kernels
+
+    @Override
+    public boolean softmax(Strided in, Strided out, boolean log) {
+        return CudaFused.softmax(in, out, log);
+    }
+
+    @Override
+    public boolean softmaxBackward(Strided out, Strided gradOut, Strided gradIn, boolean log) {
+        return CudaFused.softmaxBackward(out, gradOut, gradIn, log);
+    }
+
+    @Override
+    public boolean layerNorm(Strided in, Strided weight, Strided bias, double eps, Strided out, Strided mean,
+                             Strided rstd) {
+        return CudaFused.layerNorm(in, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public boolean layerNormBackward(Strided gradOut, Strided in, Strided weight, Strided mean, Strided rstd,
+                                     Strided gradIn, Strided gradWeight, Strided gradBias) {
+        return CudaFused.layerNormBackward(gradOut, in, weight, mean, rstd, gradIn, gradWeight, gradBias);
+    }
+
+    @Override
+    public boolean adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, Strided maxExpAvgSq,
+                            AdamUpdate update) {
+        return CudaFused.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, update);
+    }
+
+    @Override
+    public boolean sgdStep(Strided param, Strided grad, Strided momentumBuffer, SgdUpdate update) {
+        return CudaFused.sgdStep(param, grad, momentumBuffer, update);
+    }
+
+    @Override
+    public boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
+        return CudaFused.lstmCell(xGates, hGates, cPrev, hc, gates);
+    }
+
+    @Override
+    public boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
+                                    Strided gradCPrev) {
+        return CudaFused.lstmCellBackward(gradHc, gates, cPrev, hc, gradGates, gradCPrev);
+    }
+
+    @Override
+    public boolean im2col(Strided x, Window2d window, Strided cols) {
+        return CudaFused.im2col(x, window, cols);
+    }
+
+    @Override
+    public boolean col2im(Strided cols, Window2d window, Strided x) {
+        return CudaFused.col2im(cols, window, x);
+    }
+
+    static Backend cpu() {
+        return dev.ember.backend.Backends.forDevice(Device.CPU);
+    }
+}

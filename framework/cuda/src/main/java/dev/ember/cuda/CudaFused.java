@@ -1,0 +1,188 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.CudaBackend.at;
+import static dev.ember.cuda.CudaBackend.k;
+import static dev.ember.cuda.CudaBackend.sfx;
+
+import dev.ember.backend.AdamUpdate;
+import dev.ember.backend.SgdUpdate;
+import dev.ember.backend.Strided;
+import dev.ember.backend.Window2d;
+
+/**
+ * The fused kernels of fused.cu, one launch each. They take contiguous floating operands only; for anything else
+ * they return false and the tensor layer runs its composite (the reference they are tested against). Launch
+ * configurations mirror the comments in fused.cu: 256 threads; row kernels use one warp per row (8 rows a
+ * block) up to 1024 columns and one block per row beyond.
+ */
+final class CudaFused {
+    private static final int THREADS = 256;
+    private static final int WARP_ROW_MAX = 1024;
+
+    private CudaFused() {
+    }
+
+    /** Every non-null operand contiguous, floating and of the first one's dtype. */
+    private static boolean ok(Strided... ts) {
+        Strided first = null;
+        for (Strided t : ts) {
+            if (t == null) {
+                continue;
+            }
+            if (first == null) {
+                first = t;
+            }
+            if (!t.isContiguous() || !t.dtype().isFloatingPoint() || t.dtype() != first.dtype()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean rows(Strided t) {
+        return t.shape().length == 2;
+    }
+
+    private static int rowGrid(int r, int c) {
+        return Math.max(1, c <= WARP_ROW_MAX ? (r + 7) / 8 : r);
+    }
+
+    private static int grid(long n) {
+        return (int) Math.max(1, Math.min(65535, (n + THREADS - 1) / THREADS));
+    }
+
+    static boolean softmax(Strided in, Strided out, boolean log) {
+        if (!ok(in, out) || !rows(in)) {
+            return false;
+        }
+        int r = in.shape()[0];
+        int c = in.shape()[1];
+        if (r * (long) c > 0) {
+            k().launch("softmax_" + sfx(in), rowGrid(r, c), 1, 1, THREADS, 0, r, c, at(in), at(out), log ? 1 : 0);
+        }
+        return true;
+    }
+
+    static boolean softmaxBackward(Strided out, Strided gradOut, Strided gradIn, boolean log) {
+        if (!ok(out, gradOut, gradIn) || !rows(out)) {
+            return false;
+        }
+        int r = out.shape()[0];
+        int c = out.shape()[1];
+        if (r * (long) c > 0) {
+            k().launch("softmax_backward_" + sfx(out), rowGrid(r, c), 1, 1, THREADS, 0, r, c, at(out), at(gradOut),
+                    at(gradIn), log ? 1 : 0);
+        }
+        return true;
+    }
+
+    static boolean layerNorm(Strided in, Strided weight, Strided bias, double eps, Strided out, Strided mean,
+                             Strided rstd) {
+        if (!ok(in, weight, bias, out, mean, rstd) || !rows(in)) {
+            return false;
+        }
+        int r = in.shape()[0];
+        int d = in.shape()[1];
+        if (r * (long) d > 0) {
+            k().launch("layer_norm_" + sfx(in), rowGrid(r, d), 1, 1, THREADS, 0, r, d, at(in), at(weight), at(bias),
+                    eps, at(out), at(mean), at(rstd));
+        }
+        return true;
+    }
+
+    static boolean layerNormBackward(Strided gradOut, Strided in, Strided weight, Strided mean, Strided rstd,
+                                     Strided gradIn, Strided gradWeight, Strided gradBias) {
+        if (!ok(gradOut, in, weight, mean, rstd, gradIn, gradWeight, gradBias) || !rows(in)) {
+            return false;
+        }
+        int r = in.shape()[0];
+        int d = in.shape()[1];
+        if (r * (long) d == 0) {
+            return false; // empty: the composite writes the (zero) gradients
+        }
+        String s = sfx(in);
+        k().launch("layer_norm_backward_" + s, rowGrid(r, d), 1, 1, THREADS, 0, r, d, at(gradOut), at(in), at(weight),
+                at(mean), at(rstd), at(gradIn));
+        if (gradWeight != null || gradBias != null) {
+            k().launch("layer_norm_backward_wb_" + s, (d + 7) / 8, 1, 1, THREADS, 0, r, d, at(gradOut), at(in),
+                    at(mean), at(rstd), at(gradWeight), at(gradBias));
+        }
+        return true;
+    }
+
+    static boolean adamStep(Strided p, Strided g, Strided m, Strided v, Strided vmax, AdamUpdate u) {
+        if (!ok(p, g, m, v, vmax)) {
+            return false;
+        }
+        int n = p.numel();
+        if (n > 0) {
+            k().launch("adam_step_" + sfx(p), grid(n), 1, 1, THREADS, 0, n, at(p), at(g), at(m), at(v), at(vmax),
+                    u.beta1(), u.beta2(), u.eps(), u.weightDecay(), u.decoupledWeightDecay() ? 1 : 0,
+                    u.maximize() ? 1 : 0, u.amsgrad() ? 1 : 0, u.lr(), u.stepSize(), u.sqrtBiasCorrection2());
+        }
+        return true;
+    }
+
+    static boolean sgdStep(Strided p, Strided g, Strided buf, SgdUpdate u) {
+        if (!ok(p, g, buf)) {
+            return false;
+        }
+        int n = p.numel();
+        if (n > 0) {
+            k().launch("sgd_step_" + sfx(p), grid(n), 1, 1, THREADS, 0, n, at(p), at(g), at(buf), u.lr(), u.momentum(),
+                    u.dampening(), u.weightDecay(), u.nesterov() ? 1 : 0, u.maximize() ? 1 : 0, u.firstStep() ? 1 : 0);
+        }
+        return true;
+    }
+
+    static boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
+        if (!ok(xGates, hGates, cPrev, hc, gates) || !rows(cPrev)) {
+            return false;
+        }
+        int n = cPrev.shape()[0];
+        int h = cPrev.shape()[1];
+        if (n * (long) h > 0) {
+            k().launch("lstm_cell_" + sfx(cPrev), grid((long) n * h), 1, 1, THREADS, 0, n, h, at(xGates), at(hGates),
+                    at(cPrev), at(hc), at(gates));
+        }
+        return true;
+    }
+
+    static boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
+                                    Strided gradCPrev) {
+        if (!ok(gradHc, gates, cPrev, hc, gradGates, gradCPrev) || !rows(cPrev)) {
+            return false;
+        }
+        int n = cPrev.shape()[0];
+        int h = cPrev.shape()[1];
+        if (n * (long) h > 0) {
+            k().launch("lstm_cell_backward_" + sfx(cPrev), grid((long) n * h), 1, 1, THREADS, 0, n, h, at(gradHc),
+                    at(gates), at(cPrev), at(hc), at(gradGates), at(gradCPrev));
+        }
+        return true;
+    }
+
+    /** The 15 int arguments shared by im2col and col2im, after N, C, H, W. */
+    private static Object[] window(int[] nchw, Window2d w, Strided from, Strided to) {
+        return new Object[] {nchw[0], nchw[1], nchw[2], nchw[3], w.kH(), w.kW(), w.dH(), w.dW(), w.pH(), w.pW(),
+            w.sH(), w.sW(), w.oH(), w.oW(), at(from), at(to)};
+    }
+
+    static boolean im2col(Strided x, Window2d w, Strided cols) {
+        if (!ok(x, cols) || x.shape().length != 4) {
+            return false;
+        }
+        long n = (long) cols.numel();
+        k().launch("im2col_" + sfx(x), grid(n), 1, 1, THREADS, 0, window(x.shape(), w, x, cols));
+        return true;
+    }
+
+    static boolean col2im(Strided cols, Window2d w, Strided x) {
+        if (!ok(cols, x) || x.shape().length != 4) {
+            return false;
+        }
+        long n = (long) x.numel();
+        k().launch("col2im_" + sfx(x), grid(n), 1, 1, THREADS, 0, window(x.shape(), w, cols, x));
+        return true;
+    }
+}

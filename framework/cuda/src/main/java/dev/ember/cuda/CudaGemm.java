@@ -1,0 +1,60 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.CudaBackend.base;
+import static dev.ember.cuda.CudaBackend.k;
+
+import dev.ember.backend.MatmulPrecision;
+import dev.ember.backend.Strided;
+import dev.ember.tensor.DType;
+
+/**
+ * Batched matrix products (gemm.cu): float64 on its own kernel; float32 in full precision, or on tensor cores as
+ * TF32 or BF16 when {@link MatmulPrecision} allows it ({@code Ember.setFloat32MatmulPrecision}). Operands keep
+ * their strides (a transposed operand is read in place); the kernels take the fast loads when a stride is 1.
+ * Small products, which would leave most SMs idle with 128x128 tiles, take a kernel with smaller tiles.
+ */
+final class CudaGemm {
+    /** One kernel's launch shape (gemm.cu's table). */
+    record Config(String kernel, int bm, int bn, int threads, int sharedBytes) {
+    }
+
+    static final Config F32 = new Config("gemm_f32", 128, 128, 256, 0);
+    static final Config F32_SMALL = new Config("gemm_f32_small", 64, 64, 256, 0);
+    static final Config TF32 = new Config("gemm_tf32", 128, 128, 256, 0);
+    static final Config BF16 = new Config("gemm_bf16", 128, 128, 256, 0);
+    static final Config F64 = new Config("gemm_f64", 64, 64, 256, 0);
+
+    private CudaGemm() {
+    }
+
+    static Config choose(DType dtype, int batch, int m, int n) {
+        if (dtype == DType.FLOAT64) {
+            return F64;
+        }
+        return switch (MatmulPrecision.current()) {
+            case HIGH -> TF32;
+            case MEDIUM -> BF16;
+            case HIGHEST -> tiles(F32, batch, m, n) < CudaRuntime.get().smCount ? F32_SMALL : F32;
+        };
+    }
+
+    private static long tiles(Config c, int batch, int m, int n) {
+        return (long) batch * ((m + c.bm() - 1) / c.bm()) * ((n + c.bn() - 1) / c.bn());
+    }
+
+    static void bmm(CudaBackend cuda, Strided a, Strided b, Strided out) {
+        int batch = a.shape()[0];
+        int m = a.shape()[1];
+        int kk = a.shape()[2];
+        int n = b.shape()[2];
+        if ((long) batch * m * n == 0 || kk == 0) {
+            return; // out is zero-filled at allocation: an empty sum is 0
+        }
+        Config c = choose(a.dtype(), batch, m, n);
+        int[] sa = a.strides();
+        int[] sb = b.strides();
+        k().launch(c.kernel(), (n + c.bn() - 1) / c.bn(), (m + c.bm() - 1) / c.bm(), batch, c.threads(),
+                c.sharedBytes(), batch, m, n, kk, base(a), a.offset(), sa[0], sa[1], sa[2], base(b), b.offset(), sb[0],
+                sb[1], sb[2], base(out), out.offset());
+    }
+}

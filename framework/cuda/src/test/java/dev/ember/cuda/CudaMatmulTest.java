@@ -1,0 +1,91 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.GpuCheck.forwardBackward;
+import static dev.ember.cuda.GpuCheck.randn;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.Ember;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** GEMM kernels against the CPU backend: odd sizes, batches, transposed and strided operands, all precisions. */
+@Tag("gpu")
+class CudaMatmulTest {
+    static final int[][] SIZES = {{1, 1, 1}, {7, 33, 5}, {127, 129, 65}, {300, 17, 129}, {64, 784, 256},
+        {32, 128, 512}, {129, 1, 3}, {5, 300, 2}};
+
+    @BeforeAll
+    static void gpu() {
+        GpuCheck.requireGpu();
+    }
+
+    @AfterEach
+    void restore() {
+        Ember.setFloat32MatmulPrecision("highest");
+    }
+
+    @Test
+    void float32AndFloat64OddSizesAllLayouts() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            for (int[] s : SIZES) {
+                String what = dtype + " " + s[0] + "x" + s[1] + "x" + s[2];
+                Tensor a = randn(1, dtype, s[0], s[1]);
+                Tensor b = randn(2, dtype, s[1], s[2]);
+                Tensor at = randn(3, dtype, s[1], s[0]);
+                Tensor bt = randn(4, dtype, s[2], s[1]);
+                forwardBackward(what + " nn", tol, tol, t -> t[0].matmul(t[1]), a, b);
+                forwardBackward(what + " tn", tol, tol, t -> t[0].t().matmul(t[1]), at, b);
+                forwardBackward(what + " nt", tol, tol, t -> t[0].matmul(t[1].t()), a, bt);
+                forwardBackward(what + " tt", tol, tol, t -> t[0].t().matmul(t[1].t()), at, bt);
+            }
+            // every second column of a wider matrix: neither stride is 1
+            forwardBackward(dtype + " strided", tol, tol,
+                    t -> t[0].slice(1, 0, 34, 2).matmul(t[1].slice(0, 1, 34, 2)), randn(5, dtype, 9, 34),
+                    randn(6, dtype, 34, 11));
+        }
+    }
+
+    @Test
+    void batchedAndBroadcastBatches() {
+        forwardBackward("bmm", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(1, DType.FLOAT32, 3, 33, 17),
+                randn(2, DType.FLOAT32, 3, 17, 29));
+        forwardBackward("attention-like", 1e-4, 1e-4, t -> t[0].matmul(t[1].transpose(-2, -1)),
+                randn(3, DType.FLOAT32, 128, 64, 32), randn(4, DType.FLOAT32, 128, 64, 32));
+        forwardBackward("broadcast batch", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(5, DType.FLOAT32, 2, 1, 5, 7),
+                randn(6, DType.FLOAT32, 3, 7, 4));
+        forwardBackward("matrix-vector", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(7, DType.FLOAT32, 65, 33),
+                randn(8, DType.FLOAT32, 33));
+    }
+
+    /** Relative error of the whole product, ||C - C_ref|| / ||C_ref||, for the reduced-precision paths. */
+    private static double relativeError(Tensor a, Tensor b) {
+        Tensor ref = a.matmul(b);
+        Tensor got = a.cuda().matmul(b.cuda()).cpu();
+        return got.sub(ref).pow(2).sum().sqrt().item() / ref.pow(2).sum().sqrt().item();
+    }
+
+    @Test
+    void tensorCorePrecisionsAreClose() {
+        for (int[] s : new int[][] {{127, 129, 65}, {256, 512, 384}, {1, 33, 7}}) {
+            Tensor a = randn(1, DType.FLOAT32, s[0], s[1]);
+            Tensor b = randn(2, DType.FLOAT32, s[1], s[2]);
+            double highest = relativeError(a, b);
+            Ember.setFloat32MatmulPrecision("high");
+            double tf32 = relativeError(a, b);
+            Ember.setFloat32MatmulPrecision("medium");
+            double bf16 = relativeError(a, b);
+            Ember.setFloat32MatmulPrecision("highest");
+            assertTrue(highest < 1e-6, "fp32 error " + highest);
+            assertTrue(tf32 < 2e-3 && tf32 > 0, "tf32 error " + tf32);
+            assertTrue(bf16 < 1.5e-2 && bf16 > 0, "bf16 error " + bf16);
+        }
+        Tensor a = randn(3, DType.FLOAT32, 1024, 1024);
+        Tensor b = randn(4, DType.FLOAT32, 1024, 1024);
+        assertTrue(relativeError(a, b) < 1e-6);
+    }
+}

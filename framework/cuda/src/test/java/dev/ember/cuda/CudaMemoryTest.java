@@ -1,0 +1,77 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.GpuCheck.CUDA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The caching allocator: statistics, reuse, release on close and on unreachability, out-of-memory errors. */
+@Tag("gpu")
+class CudaMemoryTest {
+
+    @BeforeAll
+    static void gpu() {
+        GpuCheck.requireGpu();
+    }
+
+    @Test
+    void closeReturnsMemoryAndLaterUseIsAnError() {
+        long before = Cuda.memoryAllocated();
+        Tensor t = Tensor.zeros(DType.FLOAT32, CUDA, 1 << 20);
+        assertTrue(Cuda.memoryAllocated() - before >= 4L << 20);
+        assertTrue(Cuda.maxMemoryAllocated() >= Cuda.memoryAllocated());
+        t.close();
+        assertEquals(before, Cuda.memoryAllocated());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.add(1));
+        assertTrue(e.getMessage().contains("close"), e.getMessage());
+        t.close(); // twice is harmless
+    }
+
+    @Test
+    void freedBlocksAreReused() {
+        Tensor warm = Tensor.zeros(DType.FLOAT32, CUDA, 123_457);
+        warm.close();
+        long driver = Cuda.allocationCounts()[1];
+        for (int i = 0; i < 100; i++) {
+            Tensor.zeros(DType.FLOAT32, CUDA, 123_457).close();
+        }
+        assertEquals(driver, Cuda.allocationCounts()[1], "every request after the first came from the cache");
+    }
+
+    @Test
+    void unreachableTensorsAreCollected() {
+        // 200 GiB in 1 GiB tensors, none kept: only works if unreachable storages give their memory back
+        for (int i = 0; i < 200; i++) {
+            Tensor t = Tensor.zeros(DType.FLOAT32, CUDA, 1 << 28);
+            assertEquals(CUDA, t.device());
+        }
+        Cuda.synchronize();
+    }
+
+    @Test
+    void outOfMemoryNamesTheRequest() {
+        List<Tensor> hold = new ArrayList<>();
+        try {
+            CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> {
+                for (int i = 0; i < 1000; i++) {
+                    hold.add(Tensor.zeros(DType.FLOAT32, CUDA, Integer.MAX_VALUE / 2));
+                }
+            });
+            assertTrue(e.getMessage().contains("CUDA out of memory: tried to allocate 4096.00 MiB"), e.getMessage());
+            assertTrue(e.getMessage().contains("allocated by live tensors"), e.getMessage());
+        } finally {
+            hold.forEach(Tensor::close);
+            Cuda.emptyCache();
+        }
+        Tensor after = Tensor.ones(DType.FLOAT32, CUDA, 1000);
+        assertEquals(1000.0, after.sum().item());
+    }
+}

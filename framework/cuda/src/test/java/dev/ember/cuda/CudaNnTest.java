@@ -1,0 +1,163 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.GpuCheck.CUDA;
+import static dev.ember.cuda.GpuCheck.assertClose;
+import static dev.ember.cuda.GpuCheck.forwardBackward;
+import static dev.ember.cuda.GpuCheck.randn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.Ember;
+import dev.ember.nn.LSTM;
+import dev.ember.nn.LstmOutput;
+import dev.ember.nn.MultiheadAttention;
+import dev.ember.nn.functional.F;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The fused kernels and the nn functions built on the primitives, forward and backward against the CPU. */
+@Tag("gpu")
+class CudaNnTest {
+
+    @BeforeAll
+    static void gpu() {
+        GpuCheck.requireGpu();
+    }
+
+    @Test
+    void softmaxAndLogSoftmaxShortAndLongRows() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (long[] s : new long[][] {{7, 1000}, {129, 33}, {3, 4097}, {1, 1}, {65, 10}}) {
+                Tensor x = randn(1, dtype, s).mul(3);
+                forwardBackward("softmax " + dtype + " " + s[0] + "x" + s[1], t -> t[0].softmax(-1), x);
+                forwardBackward("logSoftmax " + dtype + " " + s[0] + "x" + s[1], t -> t[0].logSoftmax(-1), x);
+            }
+            forwardBackward("softmax of a transposed view", t -> t[0].t().softmax(-1), randn(2, dtype, 33, 17));
+            forwardBackward("softmax over dim 0", t -> t[0].softmax(0), randn(3, dtype, 33, 17));
+        }
+    }
+
+    @Test
+    void layerNormWithAndWithoutAffine() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (long d : new long[] {1, 7, 129, 2000}) {
+                Tensor x = randn(1, dtype, 33, d).mul(2).add(1);
+                Tensor w = randn(2, dtype, d);
+                Tensor b = randn(3, dtype, d);
+                forwardBackward("layerNorm " + d, t -> F.layerNorm(t[0], new long[] {d}, t[1], t[2], 1e-5), x, w, b);
+                forwardBackward("layerNorm no affine " + d, t -> F.layerNorm(t[0], new long[] {d}, null, null, 1e-5), x);
+            }
+        }
+    }
+
+    @Test
+    void lossesAndActivations() {
+        Ember.manualSeed(4);
+        Tensor target = Tensor.randint(0, 10, 65);
+        forwardBackward("crossEntropy", t -> F.crossEntropy(t[0], t[1]), randn(1, DType.FLOAT32, 65, 10), target);
+        forwardBackward("crossEntropy f64", t -> F.crossEntropy(t[0], t[1]), randn(1, DType.FLOAT64, 65, 10), target);
+        forwardBackward("mseLoss", t -> F.mseLoss(t[0], t[1]), randn(2, DType.FLOAT32, 31, 3), randn(3, DType.FLOAT32, 31, 3));
+        forwardBackward("gelu", t -> F.gelu(t[0]), randn(4, DType.FLOAT32, 17, 9));
+        forwardBackward("gelu tanh", t -> F.gelu(t[0], "tanh"), randn(4, DType.FLOAT32, 17, 9));
+        forwardBackward("linear", 1e-4, 1e-4, t -> F.linear(t[0], t[1], t[2]), randn(5, DType.FLOAT32, 13, 21),
+                randn(6, DType.FLOAT32, 8, 21), randn(7, DType.FLOAT32, 8));
+    }
+
+    @Test
+    void convolutionAndPooling() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            Tensor x = randn(1, dtype, 2, 3, 9, 11);
+            Tensor w = randn(2, dtype, 4, 3, 3, 3);
+            Tensor b = randn(3, dtype, 4);
+            forwardBackward("conv2d " + dtype, tol, tol, t -> F.conv2d(t[0], t[1], t[2]), x, w, b);
+            forwardBackward("conv2d stride 2 padding 1 dilation 2", tol, tol, t -> F.conv2d(t[0], t[1], t[2],
+                    new long[] {2, 2}, new long[] {1, 1}, new long[] {2, 2}, 1), x, w, b);
+            forwardBackward("conv2d groups", tol, tol, t -> F.conv2d(t[0], t[1], null, new long[] {1, 1},
+                    new long[] {0, 0}, new long[] {1, 1}, 2), randn(4, dtype, 2, 4, 7, 6), randn(5, dtype, 6, 2, 3, 2));
+            forwardBackward("lenet conv", tol, tol, t -> F.conv2d(t[0], t[1], t[2], new long[] {1, 1}, new long[] {2, 2},
+                    new long[] {1, 1}, 1), randn(6, dtype, 4, 1, 28, 28), randn(7, dtype, 6, 1, 5, 5), randn(8, dtype, 6));
+            forwardBackward("maxPool2d", t -> F.maxPool2d(t[0], 2), x);
+            forwardBackward("maxPool2d 3 stride 2 padding 1", t -> F.maxPool2d(t[0], new long[] {3, 3},
+                    new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, false), x);
+            forwardBackward("avgPool2d", t -> F.avgPool2d(t[0], 2), x);
+            forwardBackward("adaptiveAvgPool2d", t -> F.adaptiveAvgPool2d(t[0], 3), x);
+        }
+    }
+
+    @Test
+    void batchNormTrainingUpdatesRunningStats() {
+        Tensor x = randn(1, DType.FLOAT32, 8, 5, 4, 3);
+        Tensor rm = Tensor.zeros(5);
+        Tensor rv = Tensor.ones(5);
+        Tensor grm = rm.cuda();
+        Tensor grv = rv.cuda();
+        forwardBackward("batchNorm cpu stats", t -> F.batchNorm(t[0], rm, rv, t[1], t[2], true, 0.1, 1e-5), x,
+                randn(2, DType.FLOAT32, 5), randn(3, DType.FLOAT32, 5));
+        Tensor gx = x.cuda();
+        F.batchNorm(gx, grm, grv, null, null, true, 0.1, 1e-5);
+        F.batchNorm(x, Tensor.zeros(5), Tensor.ones(5), null, null, true, 0.1, 1e-5);
+        Tensor erm = Tensor.zeros(5);
+        Tensor erv = Tensor.ones(5);
+        F.batchNorm(x, erm, erv, null, null, true, 0.1, 1e-5);
+        assertClose("running mean", erm, grm, 1e-5, 1e-6);
+        assertClose("running var", erv, grv, 1e-5, 1e-6);
+    }
+
+    @Test
+    void embeddingWithRepeatedIndices() {
+        Tensor idx = Tensor.of(new long[] {3, 1, 3, 0, 9, 3, 1, 2}, 2, 4);
+        forwardBackward("embedding", t -> F.embedding(t[1], t[0]), randn(1, DType.FLOAT32, 10, 6), idx);
+        forwardBackward("indexSelect dim 1", t -> t[0].indexSelect(1, t[1]), randn(2, DType.FLOAT64, 5, 4, 3),
+                Tensor.of(new long[] {3, 0, 3, 1, 1}, 5));
+        forwardBackward("gather", t -> t[0].gather(1, t[1]), randn(3, DType.FLOAT32, 4, 6),
+                Tensor.of(new long[] {5, 0, 0, 1, 2, 3, 4, 5}, 4, 2));
+    }
+
+    @Test
+    void dropoutKeepsAboutHalfAndScales() {
+        Ember.manualSeed(5);
+        Tensor x = Tensor.ones(DType.FLOAT32, CUDA, 1 << 16);
+        Tensor y = F.dropout(x, 0.5, true);
+        double kept = y.gt(0).toFloat().mean().item();
+        assertEquals(0.5, kept, 0.01);
+        assertEquals(2.0, y.max().item(), 0);
+        Ember.manualSeed(5);
+        assertClose("reproducible", y.cpu(), F.dropout(x, 0.5, true));
+    }
+
+    @Test
+    void lstmAndAttentionModules() {
+        Ember.manualSeed(7);
+        LSTM cpu = new LSTM(5, 7, 2);
+        LSTM gpu = new LSTM(5, 7, 2);
+        gpu.loadStateDict(cpu.stateDict(), true);
+        gpu.to(CUDA);
+        Tensor x = randn(8, DType.FLOAT32, 9, 3, 5);
+        LstmOutput oc = cpu.forward(x);
+        LstmOutput og = gpu.forward(x.cuda());
+        assertClose("lstm output", oc.output(), og.output(), 1e-5, 1e-5);
+        oc.output().sum().add(oc.cN().sum()).backward();
+        og.output().sum().add(og.cN().sum()).backward();
+        Map<String, Tensor> pc = cpu.namedParameters();
+        Map<String, Tensor> pg = gpu.namedParameters();
+        for (String name : pc.keySet()) {
+            assertClose("lstm grad " + name, pc.get(name).grad(), pg.get(name).grad(), 1e-4, 1e-5);
+        }
+        Ember.manualSeed(8);
+        MultiheadAttention mc = new MultiheadAttention(16, 4);
+        MultiheadAttention mg = new MultiheadAttention(16, 4);
+        mg.loadStateDict(mc.stateDict(), true);
+        mg.to(CUDA);
+        Tensor q = randn(9, DType.FLOAT32, 6, 2, 16);
+        Tensor mask = dev.ember.nn.functional.Attention.generateSquareSubsequentMask(6, DType.FLOAT32);
+        Tensor ac = mc.forward(q, q, q, null, false, mask, true, false).output();
+        Tensor ag = mg.forward(q.cuda(), q.cuda(), q.cuda(), null, false, mask.cuda(), true, false).output();
+        assertClose("attention", ac, ag, 1e-4, 1e-5);
+        assertTrue(ag.isCuda());
+    }
+}
