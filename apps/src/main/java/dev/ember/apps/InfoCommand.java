@@ -35,10 +35,14 @@ final class InfoCommand implements Callable<Integer> {
         } else {
             out.printf("Vector:   not available (run java with --add-modules %s)%n", VECTOR_MODULE);
         }
-        List<Backend> backends = Backends.available();
-        out.printf("Backends: %d%n", backends.size());
+        List<Backend> backends = Backends.all();
+        out.printf("Backends: %d available%n", Backends.available().size());
         for (Backend b : backends) {
-            out.printf("  %-8s %s%n", b.name(), b.description());
+            out.printf("  %-8s %s%n", b.name(), b.isAvailable() ? b.description()
+                    : "not available: " + b.unavailableReason());
+        }
+        if (backends.stream().noneMatch(b -> b.deviceType().equals("cuda"))) {
+            out.printf("  %-8s not available: ember-cuda is not on the class path%n", "cuda");
         }
         out.flush();
         return 0;

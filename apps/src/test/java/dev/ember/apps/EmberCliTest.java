@@ -52,6 +52,9 @@ class EmberCliTest {
         assertTrue(r.out().contains("Cores:"), r.out());
         assertTrue(r.out().contains("float lanes"), r.out());
         assertTrue(r.out().toLowerCase().contains("cpu"), r.out());
+        // the CUDA backend is always listed: with its device, or with the reason it cannot run
+        String cuda = dev.ember.cuda.Cuda.isAvailable() ? "CUDA on " : "not available: " + dev.ember.cuda.Cuda.unavailableReason();
+        assertTrue(r.out().contains(cuda), r.out());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ember.apps.bench;
 import dev.ember.Ember;
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
+import dev.ember.tensor.Device;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the CPU benchmarks of shared/bench/torch_cpu_reference.py with Ember: the same workloads, shapes,"
-                    + " models, optimizers and numbers of timed runs, printed in the same line format, e.g.",
+            "Run the benchmarks of shared/bench/torch_cpu_reference.py (with --device cuda: torch_gpu_reference.py)"
+                    + " with Ember: the same workloads, shapes, models, optimizers and numbers of timed runs, printed in"
+                    + " the same line format, e.g.",
             "",
             "  sgemm n=1024 ms=6.307 GFLOPS=340.5 alloc_mb_per_step=4.1944 gc_pct=0.0",
             "  mlp784_256_10_b64_train_step ms=1.073 alloc_mb_per_step=1.2345 gc_pct=0.3",
@@ -53,7 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu (default) or cuda.")
+            description = "cpu (default) or cuda: models and data on the GPU, sgemm up to n=8192 and the TF32/BF16"
+                    + " GEMMs added, each step timed until the GPU has finished it.")
     String device;
 
     @Option(names = "--list", description = "Print the workload names and exit.")
@@ -75,14 +78,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<Workload> all = Workloads.all();
+        Device dev = list ? Device.CPU : checkDevice();
+        List<Workload> all = Workloads.all(dev);
         if (list) {
-            all.forEach(w -> out.println(w.id()));
+            Workloads.all(Device.cuda()).forEach(w -> out.println(w.id()
+                    + (all.stream().anyMatch(c -> c.id().equals(w.id())) ? "" : " (--device cuda only)")));
             out.flush();
             return 0;
         }
-        checkDevice();
         List<Workload> selected = select(all);
+        Backend backend = Backends.forDevice(dev);
         if (threads != null) {
             if (threads < 1) {
                 throw new ParameterException(spec.commandLine(),
@@ -93,11 +98,16 @@ public final class BenchCommand implements Callable<Integer> {
         Meter meter = warmups != null
                 ? new Meter(warmups, 0, warmups, statsMs * 1_000_000L)
                 : new Meter(0, warmupMs * 1_000_000L, 1000, statsMs * 1_000_000L);
-        out.println(header());
+        out.println(header(backend));
         out.flush();
         for (Workload w : selected) {
             Ember.manualSeed(0);
-            Runnable step = w.setup().get();
+            Runnable body = w.setup().get();
+            // as the Python script's torch.cuda.synchronize(): a step ends when the GPU has finished it
+            Runnable step = dev.equals(Device.CPU) ? body : () -> {
+                body.run();
+                backend.synchronize();
+            };
             int timed = reps != null ? reps : w.reps();
             int warm = warmups != null ? warmups : w.warmups();
             Meter.Result r = meter.measure(step, warm, timed);
@@ -109,36 +119,33 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The conditions of the run, as a comment line ({@code #}) that line-by-line comparisons skip. */
-    private static String header() {
+    private static String header(Backend backend) {
         Runtime rt = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "# ember bench: java %s (%s), cores=%d, threads=%d, max_heap_mb=%d, gc=[%s]",
-                Runtime.version(), System.getProperty("java.vm.name"), rt.availableProcessors(),
-                Ember.getNumThreads(), rt.maxMemory() / (1024 * 1024), Meter.collectors());
+        return String.format(Locale.ROOT, "# ember bench: java %s (%s), cores=%d, threads=%d, max_heap_mb=%d, gc=[%s],"
+                        + " device=%s", Runtime.version(), System.getProperty("java.vm.name"), rt.availableProcessors(),
+                Ember.getNumThreads(), rt.maxMemory() / (1024 * 1024), Meter.collectors(), backend.description());
     }
 
-    private void checkDevice() {
+    /** The device of {@code --device}; a usage error naming the reason when CUDA cannot run here. */
+    private Device checkDevice() {
         String d = device.trim().toLowerCase(Locale.ROOT);
         if (d.equals("cpu")) {
-            return;
+            return Device.CPU;
         }
-        if (!d.equals("cuda") && !d.startsWith("cuda:")) {
+        if (!d.equals("cuda") && !d.equals("cuda:0")) {
             throw new ParameterException(spec.commandLine(),
-                    "bench: --device must be cpu or cuda, got '" + device + "'");
+                    "bench: --device must be cpu or cuda (cuda:0), got '" + device + "'");
         }
         Backend cuda = Backends.all().stream().filter(b -> b.deviceType().equals("cuda")).findFirst().orElse(null);
         if (cuda == null) {
             throw new ParameterException(spec.commandLine(), "bench: --device " + device
-                    + ": no CUDA backend is available (none on the class path; Ember has no CUDA backend yet)."
-                    + " Run with --device cpu.");
+                    + ": no CUDA backend on the class path (add ember-cuda). Run with --device cpu.");
         }
         if (!cuda.isAvailable()) {
-            throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": the CUDA backend '"
-                    + cuda.name() + "' is on the class path but cannot run here (no driver or GPU).");
+            throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": CUDA is not available"
+                    + " here: " + cuda.unavailableReason() + ". Run with --device cpu.");
         }
-        // a backend exists, but the workloads still build their models and data on the CPU
-        throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": the CUDA backend '"
-                + cuda.name() + "' is present, but the bench workloads do not move models and data to a GPU yet."
-                + " Run with --device cpu.");
+        return Device.cuda();
     }
 
     private List<Workload> select(List<Workload> all) {

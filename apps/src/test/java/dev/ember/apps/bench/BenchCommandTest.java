@@ -72,9 +72,9 @@ class BenchCommandTest {
             String line = all.get(i).format().apply(1.0);
             assertTrue(line.startsWith(PYTHON_NAMES.get(i)), line + " vs " + PYTHON_NAMES.get(i));
         }
-        assertEquals("sgemm n=1024 ms=1.000 GFLOPS=2147.5", Workloads.sgemm(1024).format().apply(1.0));
+        assertEquals("sgemm n=1024 ms=1.000 GFLOPS=2147.5", Workloads.sgemm(1024, dev.ember.tensor.Device.CPU, 20).format().apply(1.0));
         assertEquals("chargpt_L4_d128_T64_b32_train_step ms=2.000 tokens_per_s=1024000",
-                Workloads.charGpt().format().apply(2.0));
+                Workloads.charGpt(dev.ember.tensor.Device.CPU).format().apply(2.0));
         assertEquals("scalar_neuron_fwd_bwd us=38.7", Workloads.scalarNeuron().format().apply(0.0387));
     }
 
@@ -91,7 +91,7 @@ class BenchCommandTest {
     void listNamesEveryWorkload() {
         Result r = run("bench", "--list");
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals(11, r.lines().size());
+        assertEquals(11 + 6, r.lines().size()); // the CPU workloads, then sgemm 4096 and 8192 and 4 reduced-precision GEMMs
         assertTrue(r.lines().contains("chargpt_L4_d128_T64_b32_train_step"), r.lines().toString());
     }
 
@@ -105,14 +105,25 @@ class BenchCommandTest {
         assertTrue(r.err().contains("--threads must be at least 1, got 0"), r.err());
         r = run("bench", "--device", "tpu");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("--device must be cpu or cuda, got 'tpu'"), r.err());
+        assertTrue(r.err().contains("--device must be cpu or cuda (cuda:0), got 'tpu'"), r.err());
     }
 
     @Test
-    void cudaWithoutABackendSaysSo() {
+    void cudaWithoutAGpuSaysWhy() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.ember.cuda.Cuda.isAvailable(), "a GPU is present");
         Result r = run("bench", "--device", "cuda", "-w", "scalar_neuron_fwd_bwd");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("--device cuda") && r.err().contains("CUDA backend"), r.err());
+        assertTrue(r.err().contains("--device cuda: CUDA is not available here: "
+                + dev.ember.cuda.Cuda.unavailableReason()), r.err());
+    }
+
+    @Test
+    void cudaListAddsTheReducedPrecisionGemms() {
+        Result r = run("bench", "--list");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.lines().contains("sgemm_n8192 (--device cuda only)"), r.lines().toString());
+        assertTrue(r.lines().contains("gemm_bf16_n4096 (--device cuda only)"), r.lines().toString());
+        assertTrue(r.lines().contains("sgemm_n1024"), r.lines().toString());
     }
 
     @Test

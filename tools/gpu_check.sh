@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole GPU check in one run on the device machine (GPU time is scarce: prepare here, run once there).
+#
+# Here:  ./mvnw -q -o install -DskipTests && tools/gpu_pack.sh
+# There: bash tools/gpu_check.sh            (with .device/ carried; results go to $OUT, or ./gpu-out)
+#
+# 1. every JUnit test tagged "gpu" (CUDA op by op against the CPU backend, memory, training loops),
+# 2. ./ember bench --device cuda (Ember on the GPU, torch_gpu_reference.py's line format),
+# 3. torch_gpu_reference.py itself, PyTorch eager on the same GPU in the same session, if PyTorch is there.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-$root/gpu-out}
+mkdir -p "$out"
+cd "$root"
+stage=${1:-all}
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+if [[ $stage == all || $stage == tests ]]; then
+  timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner --details=tree \
+    > "$out/tests.txt" 2>&1
+  echo "tests exit $?"
+  grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
+fi
+if [[ $stage == all || $stage == bench ]]; then
+  timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
+    --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
+  echo "ember bench exit $?"
+  cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
+  if python3 -c 'import torch' 2>/dev/null; then
+    timeout 120 python3 .device/torch_gpu_reference.py > "$out/torch_gpu.txt" 2>&1
+    echo "torch exit $?"
+    cat "$out/torch_gpu.txt"
+  fi
+fi
