@@ -1,7 +1,10 @@
 package dev.ember.apps.vision;
 
 import dev.ember.backend.Backends;
+import dev.ember.nn.Module;
 import dev.ember.tensor.Device;
+import dev.ember.vision.train.ModelFactory;
+import dev.ember.vision.train.VisionModels;
 import java.util.Locale;
 
 /** The {@code --device} option of the vision commands. */
@@ -10,13 +13,13 @@ final class Devices {
     }
 
     /**
-     * Accepts {@code cpu}; for {@code cuda} (or {@code cuda:N}) checks that a CUDA backend is present and usable,
-     * else fails with a message saying why.
+     * The device named by {@code --device}: {@code cpu}, or {@code cuda} / {@code cuda:0} when a CUDA backend can
+     * run here (else an error saying why).
      */
-    static void check(String device) {
+    static Device parse(String device) {
         String d = device.toLowerCase(Locale.ROOT);
         if (d.equals("cpu")) {
-            return;
+            return Device.CPU;
         }
         if (!d.equals("cuda") && !d.matches("cuda:\\d+")) {
             throw new IllegalArgumentException("--device must be cpu or cuda, got \"" + device + "\"");
@@ -27,8 +30,28 @@ final class Devices {
             throw new IllegalStateException("--device " + device + ": no CUDA backend is available (" + e.getMessage()
                     + "); run on the CPU with --device cpu");
         }
-        // a backend exists, but the vision pipeline does not move models and batches to it yet
-        throw new IllegalStateException("--device " + device + ": a CUDA backend is present, but the vision"
-                + " pipeline runs on the CPU only for now; use --device cpu");
+        return d.equals("cuda") ? Device.cuda() : Device.cuda(Integer.parseInt(d.substring(5)));
+    }
+
+    /** For the detection commands, whose pipeline still runs on the CPU only. */
+    static void check(String device) {
+        if (!parse(device).equals(Device.CPU)) {
+            throw new IllegalStateException("--device " + device + ": the detection pipeline runs on the CPU only"
+                    + " for now; use --device cpu");
+        }
+    }
+
+    /** The vision models, created on {@code device}: the trainer, evaluator and predictor follow the model there. */
+    static ModelFactory models(Device device) {
+        return (name, classes, channels, size) -> {
+            Module m = VisionModels.create(name, classes, channels, size);
+            m.to(device);
+            return m;
+        };
+    }
+
+    /** "the CPU" or "cuda:0", for the run's opening line. */
+    static String describe(Device device) {
+        return device.equals(Device.CPU) ? "the CPU" : device.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ember.apps.vision;
 
 import dev.ember.apps.util.ProgressBar;
+import dev.ember.tensor.Device;
 import dev.ember.vision.train.ClassificationData;
 import dev.ember.vision.train.EvalResult;
 import dev.ember.vision.train.Evaluator;
@@ -56,10 +57,10 @@ final class VisionEvalCommand implements Callable<Integer> {
             if (batchSize < 1 || workers < 0) {
                 throw new IllegalArgumentException("--batch-size must be >= 1 and --workers >= 0");
             }
-            Devices.check(device);
+            Device dev = Devices.parse(device);
             PrintWriter out = spec.commandLine().getOut();
             Path dir = Runs.find(runsDir, name);
-            Predictor predictor = Predictor.load(dir, VisionModels::create);
+            Predictor predictor = Predictor.load(dir, Devices.models(dev));
             RunConfig config = predictor.config();
             ClassificationData data = VisionDatasets.load(config.dataset(),
                     new VisionDatasets.Options(dataDir, config.height(), false));

@@ -1,5 +1,6 @@
 package dev.ember.apps.vision;
 
+import dev.ember.tensor.Device;
 import dev.ember.vision.train.Prediction;
 import dev.ember.vision.train.Predictor;
 import dev.ember.vision.train.VisionModels;
@@ -52,9 +53,9 @@ final class VisionPredictCommand implements Callable<Integer> {
             if (top < 1) {
                 throw new IllegalArgumentException("--top must be >= 1, got " + top);
             }
-            Devices.check(device);
+            Device dev = Devices.parse(device);
             PrintWriter out = spec.commandLine().getOut();
-            Predictor predictor = Predictor.load(Runs.find(runsDir, name), VisionModels::create);
+            Predictor predictor = Predictor.load(Runs.find(runsDir, name), Devices.models(dev));
             int failed = 0;
             for (Path image : images) {
                 List<Prediction> ps;

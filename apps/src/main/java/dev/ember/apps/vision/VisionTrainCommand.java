@@ -1,5 +1,6 @@
 package dev.ember.apps.vision;
 
+import dev.ember.tensor.Device;
 import dev.ember.vision.train.ClassificationData;
 import dev.ember.vision.train.ClassificationTrainer;
 import dev.ember.vision.train.RunConfig;
@@ -126,7 +127,7 @@ final class VisionTrainCommand implements Callable<Integer> {
     public Integer call() {
         return CommandErrors.run(spec, "train", () -> {
             PrintWriter out = spec.commandLine().getOut();
-            Devices.check(device);
+            Device dev = Devices.parse(device);
             TrainConfig config = TrainConfig.builder().epochs(epochs).batchSize(batchSize).lr(lr)
                     .weightDecay(weightDecay).optimizer(optimizer).schedule(schedule).seed(seed).workers(workers)
                     .evalBatchSize(evalBatchSize).augment(!noAugment).plots(!noPlots).build();
@@ -140,7 +141,7 @@ final class VisionTrainCommand implements Callable<Integer> {
                         new VisionDatasets.Options(dataDir, saved.height(), download));
                 out.printf(Locale.ROOT, "resuming run %s: %s on %s%n", dir, saved.model(), saved.dataset());
                 out.flush();
-                result = ClassificationTrainer.resume(data, dir, VisionModels::create, config, listener);
+                result = ClassificationTrainer.resume(data, dir, Devices.models(dev), config, listener);
             } else {
                 String modelName = VisionModels.canonical(model);
                 Path dir = runsDir.resolve(name != null ? Runs.checkName(name)
@@ -155,10 +156,10 @@ final class VisionTrainCommand implements Callable<Integer> {
                         data.train().size(), data.test().size(), data.channels(), data.height(), data.width(),
                         data.numClasses());
                 out.printf(Locale.ROOT, "training %s for %d epochs (batch %d, %s, lr %s, %s schedule, seed %d) on"
-                        + " the CPU; run folder %s%n", modelName, epochs, batchSize, config.optimizer(), lr,
-                        config.schedule(), seed, dir);
+                        + " %s; run folder %s%n", modelName, epochs, batchSize, config.optimizer(), lr,
+                        config.schedule(), seed, Devices.describe(dev), dir);
                 out.flush();
-                result = ClassificationTrainer.train(modelName, data, config, dir, VisionModels::create, listener);
+                result = ClassificationTrainer.train(modelName, data, config, dir, Devices.models(dev), listener);
             }
             out.printf(Locale.ROOT, "%s: %,d parameters%n", result.model().getClass().getSimpleName(),
                     result.model().numParameters());

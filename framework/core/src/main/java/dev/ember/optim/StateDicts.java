@@ -152,7 +152,8 @@ final class StateDicts {
                 throw new IllegalArgumentException(where + "." + e.getKey() + " has dtype " + t.dtype().torchName()
                         + ", expected a floating point tensor");
             }
-            out.put(e.getKey(), t.detach().to(param.dtype()).clone());
+            // like PyTorch, state follows its parameter's dtype and device (a CPU checkpoint resumes on a GPU)
+            out.put(e.getKey(), t.detach().to(param.dtype()).to(param.device()).clone());
         }
         return out;
     }

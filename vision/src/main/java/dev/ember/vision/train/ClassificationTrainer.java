@@ -11,6 +11,8 @@ import dev.ember.optim.AdamW;
 import dev.ember.optim.Optimizer;
 import dev.ember.optim.SGD;
 import dev.ember.optim.lr.LRScheduler;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,7 +116,9 @@ public final class ClassificationTrainer {
                     + "): " + e.getMessage(), e);
         }
         Layer net = asLayer(model);
-        checkModel(model, net);
+        // the factory may have put the model on a GPU; batches follow it there
+        Device device = deviceOf(model);
+        checkModel(model, net, device);
 
         Optimizer<?> optimizer = t.optimizer().equals("sgd")
                 ? new SGD(model.parameters(), SGD.options().lr(t.lr()).momentum(0.9).nesterov(true)
@@ -174,6 +178,8 @@ public final class ClassificationTrainer {
                 if (t.augment()) {
                     x = data.augment().apply(x);
                 }
+                x = x.to(device);
+                y = y.to(device);
                 lr = optimizer.paramGroups().get(0).lr();
                 optimizer.zeroGrad();
                 Tensor logits = net.forward(x);
@@ -215,13 +221,18 @@ public final class ClassificationTrainer {
     }
 
     /** Fails early, naming the model, when it does not map one image to {@code numClasses} logits. */
-    private void checkModel(Module model, Layer net) {
+    /** Where the model's parameters are (the CPU for a model without any). */
+    static Device deviceOf(Module model) {
+        return model.parameters().isEmpty() ? Device.CPU : model.parameters().get(0).device();
+    }
+
+    private void checkModel(Module model, Layer net, Device device) {
         long[] in = {1, config.channels(), config.height(), config.width()};
         long[] out;
         boolean wasTraining = model.isTraining();
         model.eval();
         try (var ignored = Autograd.noGrad()) {
-            out = net.forward(Tensor.zeros(in)).shape();
+            out = net.forward(Tensor.zeros(DType.FLOAT32, device, in)).shape();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model " + config.model() + " cannot take the images of "
                     + config.dataset() + " " + Arrays.toString(in) + ": " + e.getMessage(), e);

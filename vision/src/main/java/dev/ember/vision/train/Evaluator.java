@@ -6,6 +6,7 @@ import dev.ember.data.Dataset;
 import dev.ember.nn.Layer;
 import dev.ember.nn.Module;
 import dev.ember.nn.functional.F;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import dev.ember.vision.train.metrics.ClassificationMetrics;
 import dev.ember.vision.train.metrics.TopK;
@@ -38,6 +39,7 @@ public final class Evaluator {
     public static EvalResult evaluate(Module model, Dataset<List<Tensor>> dataset, int numClasses, int batchSize,
             int workers, IntConsumer onBatch) {
         Layer net = ClassificationTrainer.asLayer(model);
+        Device device = ClassificationTrainer.deviceOf(model);
         DataLoader<List<Tensor>, List<Tensor>> loader = DataLoader.builder(dataset).batchSize(batchSize)
                 .numWorkers(workers).build();
         int n = dataset.size();
@@ -51,8 +53,8 @@ public final class Evaluator {
             int offset = 0;
             int batch = 0;
             for (List<Tensor> b : loader) {
-                Tensor x = b.get(0);
-                Tensor y = b.get(1);
+                Tensor x = b.get(0).to(device);
+                Tensor y = b.get(1).to(device);
                 Tensor logits = net.forward(x);
                 long[] s = logits.shape();
                 if (s.length != 2 || s[1] != numClasses || s[0] != y.numel()) {

@@ -27,11 +27,13 @@ public final class Predictor {
     private final RunConfig config;
     private final Module model;
     private final Layer net;
+    private final dev.ember.tensor.Device device;
 
     private Predictor(RunConfig config, Module model) {
         this.config = config;
         this.model = model;
         this.net = ClassificationTrainer.asLayer(model);
+        this.device = ClassificationTrainer.deviceOf(model);
         model.eval();
     }
 
@@ -93,7 +95,7 @@ public final class Predictor {
         int kk = Math.min(k, classes);
         double[] probs;
         try (var ignored = Autograd.noGrad()) {
-            probs = net.forward(batch).softmax(1).toDoubleArray();
+            probs = net.forward(batch.to(device)).softmax(1).toDoubleArray();
         }
         List<List<Prediction>> out = new ArrayList<>();
         for (int i = 0; i < s[0]; i++) {
