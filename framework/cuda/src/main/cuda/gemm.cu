@@ -1,0 +1,875 @@
+// gemm.cu - matrix products of ember-cuda (see ABI.md, "Matrix products").
+//
+// Every kernel computes, for b < batch, m < M, n < N:
+//   C[cOff + b*M*N + m*N + n] = sum_k A[aOff + b*sab + m*sam + k*sak] * B[bOff + b*sbb + k*sbk + n*sbn]
+// for any M, N, K >= 1 and any strides (K == 0 is handled by the host). Unit sak or sam (A) and unit
+// sbn or sbk (B) with 16-byte alignment take vector loads; anything else takes a scalar path.
+//
+// Launch table. grid = (ceil(N / BN), ceil(M / BM), batch), block = (threads, 1, 1).
+//
+// | kernel           | threads | BM  | BN  | dynamic smem bytes | regs | what                              |
+// |------------------|---------|-----|-----|--------------------|------|-----------------------------------|
+// | gemm_f32         | 256     | 128 | 128 | 0                  | 128  | FP32 SIMT, 8x8 outputs per thread |
+// | gemm_f32_small   | 256     | 32  | 32  | 0                  | 80   | FP32 SIMT, K split over 4 groups  |
+// | gemm_f32_small16 | 256     | 16  | 16  | 0                  | 80   | FP32 SIMT, K split over 16 groups |
+// | gemm_tf32        | 256     | 128 | 256 | 98304              | 254  | mma.sync m16n8k8 tf32, f32 acc.   |
+// | gemm_bf16        | 256     | 128 | 256 | 49152              | 252  | mma.sync m16n8k16 bf16, f32 acc.  |
+// | gemm_f64         | 256     | 32  | 32  | 0                  | 128  | FP64 SIMT, K split over 4 groups  |
+// (registers from ptxas for sm_90 and sm_80; no spills; static shared memory 16896 bytes for gemm_f32,
+// 49152 for the small kernels and gemm_f64.)
+//
+// gemm_tf32 needs cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, 98304) once
+// after loading; gemm_bf16's 49152 bytes are within the default 48 KiB, setting the attribute anyway
+// is harmless. The other kernels use static shared memory only.
+//
+// Choosing the FP32 kernel (S = the device's multiprocessor count, 132 on an H100 SXM):
+//   tiles(bm, bn) = ceil(M / bm) * ceil(N / bn) * batch
+//   tiles(128, 128) >= S   -> gemm_f32          (at least one full wave of big tiles)
+//   else tiles(32, 32) >= S -> gemm_f32_small
+//   else                   -> gemm_f32_small16  (e.g. 64x784 @ 784x256: 64 blocks instead of 2)
+// Choosing for tf32/bf16: if 2*batch*M*N*K < 3e8 use the FP32 choice above (exact FP32 is an allowed
+// result of a reduced-precision matmul, and these tensor-core kernels only pay off on big products),
+// else gemm_tf32 / gemm_bf16. gemm_f64 serves all sizes.
+//
+// Measured on an H100 80GB HBM3 (CUDA 13.0, driver 580), random inputs, median of event times:
+//   n = 4096 / 8192 square, row-major A and B:   gemm_f32 40.3 / 41.4 TFLOP/s (cuBLAS FP32 51.3 / 51.5),
+//   gemm_tf32 145 / 156 (cuBLAS TF32 381 / 409), gemm_bf16 260 / 275 (cuBLAS BF16 733 / 788).
+//   Transposed operands at 4096: f32 37.8-40.9, tf32 148-151, bf16 243-261.
+//   Small shapes (us per launch): 64x784@784x256 small16 9.6 (gemm_f32 96); 32x128@128x512 small16 4.0;
+//   256x64@64x784 small 4.8; 128 x (64x32@32x64) small 6.7; 512^3 small 17.4 (gemm_f32 62).
+// The bf16 path reads FP32 operands (4 bytes per element through L2 for every block that uses them),
+// which bounds it well below cuBLAS's bf16-operand rate; see the notes above the tensor-core part.
+//
+// Designs (details above each part):
+// - gemm_f32: 128x128x8 block tile, 8 warps of 64x32, 8x8 per thread as 2x2 blocks of 4x4 (conflict-free
+//   LDS.128), double-buffered shared memory with register prefetch of the next k-tile, one barrier per
+//   k-tile. Shared layout is k-major for both operands; loads transpose where needed.
+// - gemm_tf32 / gemm_bf16: 128x256x32 block tile, 8 warps of 64x64, mma.sync with ldmatrix fragments.
+//   Global fp32 -> registers (prefetch of the next k-tile during the current one) -> rounded to
+//   tf32 (cvt.rna) or bf16 (round to nearest even) -> swizzled shared memory (double buffer). The
+//   shared layout follows the operand's contiguous dimension (no transposition at staging); the
+//   fragment loads use ldmatrix, ldmatrix.trans or conflict-free scalar loads accordingly.
+// - small kernels: cp.async multi-stage pipeline (zero-fill at the edges), 4x4 outputs per thread,
+//   K interleaved over thread groups, partial sums reduced through shared memory at the end.
+//
+// Tested on the H100 against a float64 CPU reference (inputs pre-rounded to tf32/bf16 for those
+// kernels): M, N, K in 1..784 including 1, 7, 33, 127, 129, 300; batch 1 and 3 (also batch stride 0);
+// row-major, column-major, generic and odd-padded strides; element offsets 0, 1, 4; poisoned output
+// with guard zones; the compute_80 PTX JIT-compiled on the H100 as well; compute-sanitizer memcheck
+// and racecheck clean.
+
+#include <cuda_bf16.h>
+#include <stdint.h>
+
+#define GEMM_DEV static __device__ __forceinline__
+#define GEMM_MEMBER __device__ __forceinline__
+
+namespace gemm_detail {
+
+GEMM_DEV unsigned smem_addr(const void* p) { return static_cast<unsigned>(__cvta_generic_to_shared(p)); }
+
+GEMM_DEV bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
+
+// Visits the output tiles in groups of G tile-rows (pid -> (tm, tn)) so that the blocks resident at
+// one time share A and B panels in L2. Bijective over the grid's x*y tiles.
+GEMM_DEV void tile_coords(int G, int& tm, int& tn) {
+    int gx = gridDim.x, gy = gridDim.y;
+    int pid = blockIdx.y * gx + blockIdx.x;
+    int inGroup = G * gx;
+    int group = pid / inGroup;
+    int first = group * G;
+    int rows = min(gy - first, G);
+    int local = pid - group * inGroup;
+    tm = first + local % rows;
+    tn = local / rows;
+}
+
+// Whether operand tiles may be read with 16-byte vector loads along the unit-stride dimension:
+// the other stride, the offset and (with batch > 1) the batch stride are multiples of 4 elements and
+// the base pointer is 16-byte aligned, so every vector that starts at a multiple of 4 is aligned.
+GEMM_DEV bool vec4_ok(const void* p, int off, int otherStride, int batch, int batchStride) {
+    return aligned16(p) && (off & 3) == 0 && (otherStride & 3) == 0 && (batch == 1 || (batchStride & 3) == 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// gemm_f32: FP32 SIMT, 128x128x8 tiles.
+// Shared memory holds both operands k-major: sX[k][r] (r = m for A, n for B), rows padded to 132
+// floats so that the transposing scalar stores are conflict-free. Each thread stages 4 elements of
+// A and 4 of B per k-tile, in one of four patterns chosen from the strides (uniform branch):
+//   KVEC  unit k-stride, aligned:  one float4 along k    (r = t/2,   k = (t%2)*4 .. +3)
+//   RVEC  unit r-stride, aligned:  one float4 along r    (k = t/32,  r = (t%32)*4 .. +3)
+//   RSCAL unit r-stride:           4 scalars, r-fastest  (k = t/32,  r = t%32 + 32j)
+//   KSCAL anything else:           4 scalars, k-fastest  (k = t%8,   r = t/8 + 32j)
+// ------------------------------------------------------------------------------------------------
+namespace big {
+
+constexpr int BM = 128, BN = 128, BK = 8, LD = 132;
+enum { KVEC = 0, RVEC = 1, RSCAL = 2, KSCAL = 3 };
+
+// Per-thread loader state: the pointer to the thread's first element at the current k-tile and one
+// word: bits 0-3 row validity (KVEC: bit 0; RVEC: count of valid rows 0..4; scalar modes: bit j =
+// row r + 32j in range), bits 8-9 the mode, bit 10 "fast" (vector mode and all 128 rows of the
+// block inside the matrix). Positions are recomputed from the thread index.
+struct Loader {
+    const float* p;
+    int w;
+};
+
+GEMM_DEV int ld_mode(const Loader& L) { return (L.w >> 8) & 3; }
+GEMM_DEV int ld_r(int mode, int t) {
+    return mode == KVEC ? t >> 1 : mode == RVEC ? (t & 31) * 4 : mode == RSCAL ? (t & 31) : (t >> 3);
+}
+GEMM_DEV int ld_k(int mode, int t) {
+    return mode == KVEC ? (t & 1) * 4 : mode == KSCAL ? (t & 7) : (t >> 5);
+}
+
+GEMM_DEV void loader_init(Loader& L, const float* P, int off, int sr, int sk, int R, int batch, int sb, int r0,
+                          int t) {
+    int mode;
+    if (sk == 1 && vec4_ok(P, off, sr, batch, sb)) mode = KVEC;
+    else if (sr == 1 && vec4_ok(P, off, sk, batch, sb)) mode = RVEC;
+    else if (sr == 1) mode = RSCAL;
+    else mode = KSCAL;
+    const int r = ld_r(mode, t), k = ld_k(mode, t);
+    const int rem = R - r0 - r;  // rows left from the thread's first row
+    int v;
+    if (mode == KVEC) v = rem > 0 ? 1 : 0;
+    else if (mode == RVEC) v = min(max(rem, 0), 4);
+    else v = (rem > 0 ? 1 : 0) | (rem > 32 ? 2 : 0) | (rem > 64 ? 4 : 0) | (rem > 96 ? 8 : 0);
+    const bool full = (mode == KVEC || mode == RVEC) && R - r0 >= BM;  // BM == BN == 128
+    L.w = v | (mode << 8) | (full ? 1024 : 0);
+    L.p = P + (long long)(r0 + r) * sr + (long long)k * sk;
+}
+
+// Loads the thread's 4 elements of the k-tile starting at kbase (zeros outside the matrix).
+GEMM_DEV void loader_fetch(const Loader& L, float v[4], int t, int kbase, int K, int sr) {
+    const int mode = ld_mode(L);
+    const int k = kbase + ld_k(mode, t);
+    if (mode == KVEC || mode == RVEC) {
+        int lim;
+        if (mode == KVEC) lim = (L.w & 1) ? min(max(K - k, 0), 4) : 0;
+        else lim = k < K ? (L.w & 7) : 0;
+        if (lim == 4) {
+            float4 f = __ldg(reinterpret_cast<const float4*>(L.p));
+            v[0] = f.x; v[1] = f.y; v[2] = f.z; v[3] = f.w;
+        } else {
+#pragma unroll
+            for (int j = 0; j < 4; j++) v[j] = j < lim ? __ldg(L.p + j) : 0.f;
+        }
+    } else {
+#pragma unroll
+        for (int j = 0; j < 4; j++)
+            v[j] = (k < K && ((L.w >> j) & 1)) ? __ldg(L.p + (long long)(32 * j) * sr) : 0.f;
+    }
+}
+
+// Fast path: a vector mode, all of the block's rows inside the matrix, a full k-tile: one float4.
+GEMM_DEV bool loader_fast(const Loader& L, int kbase, int K) { return (L.w & 1024) && kbase + BK <= K; }
+GEMM_DEV void loader_fetch_fast(const Loader& L, float v[4]) {
+    float4 f = __ldg(reinterpret_cast<const float4*>(L.p));
+    v[0] = f.x; v[1] = f.y; v[2] = f.z; v[3] = f.w;
+}
+
+GEMM_DEV void loader_store(const Loader& L, const float v[4], float* s, int t) {
+    const int mode = ld_mode(L);
+    const int rr = ld_r(mode, t), kk = ld_k(mode, t);
+    if (mode == RVEC) {
+        *reinterpret_cast<float4*>(s + kk * LD + rr) = make_float4(v[0], v[1], v[2], v[3]);
+    } else {
+        // KVEC: (kk + j, rr); scalar modes: (kk, rr + 32j)
+        float* q = s + kk * LD + rr;
+        const int step = mode == KVEC ? LD : 32;
+#pragma unroll
+        for (int j = 0; j < 4; j++) q[j * step] = v[j];
+    }
+}
+
+GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
+                  const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff) {
+    __shared__ __align__(16) float sA[2 * BK * LD];
+    __shared__ __align__(16) float sB[2 * BK * LD];
+
+    const int t = threadIdx.x;
+    const int lane = t & 31, warp = t >> 5;
+    const int wm = warp >> 2, wn = warp & 3;     // 2 x 4 warps, warp tile 64 x 32
+    const int ly = lane >> 2, lx = lane & 3;     // 8 x 4 lanes
+    int tm, tn;
+    tile_coords(8, tm, tn);
+    const int b = blockIdx.z;
+    const int m0 = tm * BM, n0 = tn * BN;
+
+    Loader la, lb;
+    loader_init(la, A + aOff + (long long)b * sab, aOff, sam, sak, M, batch, sab, m0, t);
+    loader_init(lb, B + bOff + (long long)b * sbb, bOff, sbn, sbk, N, batch, sbb, n0, t);
+
+    float acc[8][8];
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+#pragma unroll
+        for (int j = 0; j < 8; j++) acc[i][j] = 0.f;
+
+    float va[4], vb[4];
+    if (loader_fast(la, 0, K)) loader_fetch_fast(la, va);
+    else loader_fetch(la, va, t, 0, K, sam);
+    if (loader_fast(lb, 0, K)) loader_fetch_fast(lb, vb);
+    else loader_fetch(lb, vb, t, 0, K, sbn);
+    loader_store(la, va, sA, t);
+    loader_store(lb, vb, sB, t);
+    __syncthreads();
+
+    const int nk = (K + BK - 1) / BK;
+    for (int kt = 0; kt < nk; kt++) {
+        const int cur = kt & 1;
+        const bool more = kt + 1 < nk;
+        if (more) {
+            la.p += (long long)BK * sak;
+            lb.p += (long long)BK * sbk;
+            const int kb = (kt + 1) * BK;
+            if (loader_fast(la, kb, K)) loader_fetch_fast(la, va);
+            else loader_fetch(la, va, t, kb, K, sam);
+            if (loader_fast(lb, kb, K)) loader_fetch_fast(lb, vb);
+            else loader_fetch(lb, vb, t, kb, K, sbn);
+        }
+        const float* pa = sA + cur * BK * LD + wm * 64 + ly * 4;
+        const float* pb = sB + cur * BK * LD + wn * 32 + lx * 4;
+#pragma unroll
+        for (int kk = 0; kk < BK; kk++) {
+            float4 a0 = *reinterpret_cast<const float4*>(pa + kk * LD);
+            float4 a1 = *reinterpret_cast<const float4*>(pa + kk * LD + 32);
+            float4 b0 = *reinterpret_cast<const float4*>(pb + kk * LD);
+            float4 b1 = *reinterpret_cast<const float4*>(pb + kk * LD + 16);
+            float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+            float bb[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+#pragma unroll
+                for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], bb[j], acc[i][j]);
+        }
+        if (more) {
+            loader_store(la, va, sA + (cur ^ 1) * BK * LD, t);
+            loader_store(lb, vb, sB + (cur ^ 1) * BK * LD, t);
+        }
+        __syncthreads();
+    }
+
+    float* Cb = C + cOff + (long long)b * M * N;
+    const bool cvec = aligned16(C + cOff) && (cOff & 3) == 0 && (N & 3) == 0;
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        const int m = m0 + wm * 64 + (i >> 2) * 32 + ly * 4 + (i & 3);
+        if (m >= M) continue;
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            const int n = n0 + wn * 32 + h * 16 + lx * 4;
+            float* c = Cb + (long long)m * N + n;
+            if (cvec && n + 3 < N) {
+                *reinterpret_cast<float4*>(c) =
+                    make_float4(acc[i][h * 4], acc[i][h * 4 + 1], acc[i][h * 4 + 2], acc[i][h * 4 + 3]);
+            } else {
+#pragma unroll
+                for (int j = 0; j < 4; j++)
+                    if (n + j < N) c[j] = acc[i][h * 4 + j];
+            }
+        }
+    }
+}
+
+}  // namespace big
+
+// ------------------------------------------------------------------------------------------------
+// Small-problem SIMT kernels (float and double): BM x BN output tile, 256 threads in KG groups of
+// (BM/4)*(BN/4) threads; each thread owns 4x4 outputs; group g takes k = g, g+KG, ... of every
+// k-tile, and the KG partial tiles are summed through shared memory at the end. Operand tiles go
+// global -> shared with cp.async (STAGES deep, zero-fill out of range; a 16-byte vector that the
+// matrix ends inside is copied element by element, so nothing past the operand is read), stored
+// r-contiguous sX[k][r] with the 4-element groups XOR-swizzled by k so that the transposing 4-byte copies
+// (k-contiguous operands) and the 16-byte fragment loads are both free of bank conflicts.
+// ------------------------------------------------------------------------------------------------
+namespace small {
+
+constexpr int NT = 256;
+enum { VEC = 0, RFAST = 1, KFAST = 2 };
+
+GEMM_DEV void cp_async16(unsigned dst, const void* src, int bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(bytes));
+}
+GEMM_DEV void cp_async_elem(unsigned dst, const float* src, bool ok) {
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst), "l"(src), "r"(ok ? 4 : 0));
+}
+GEMM_DEV void cp_async_elem(unsigned dst, const double* src, bool ok) {
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 8, %2;\n" ::"r"(dst), "l"(src), "r"(ok ? 8 : 0));
+}
+GEMM_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int N>
+GEMM_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
+
+// Element offset of (k, r) in an R-row k-tile stored sX[k][r], groups of 4 rows swizzled by k:
+// group u of k-row k lives at u ^ swz(k), swz(k) = (k / RP) & (R/4 - 1), RP = k-rows per 128 bytes.
+// (For the 4-byte transposing copies, 8 consecutive k of one group then hit 8 distinct banks.)
+template <typename T, int R>
+GEMM_DEV int swz(int k) {
+    constexpr int RP = (R * (int)sizeof(T) >= 128) ? 1 : 128 / (R * (int)sizeof(T));
+    return (k / RP) & (R / 4 - 1);
+}
+template <typename T, int R>
+GEMM_DEV int soff(int k, int r) {
+    return k * R + (((r >> 2) ^ swz<T, R>(k)) << 2) + (r & 3);
+}
+
+GEMM_DEV void load4(const float* s, float v[4]) {
+    float4 f = *reinterpret_cast<const float4*>(s);
+    v[0] = f.x; v[1] = f.y; v[2] = f.z; v[3] = f.w;
+}
+GEMM_DEV void load4(const double* s, double v[4]) {
+    double2 f = *reinterpret_cast<const double2*>(s);
+    double2 g = *reinterpret_cast<const double2*>(s + 2);
+    v[0] = f.x; v[1] = f.y; v[2] = g.x; v[3] = g.y;
+}
+
+// Per-thread copier for one operand's R x BK tile (R*BK == 4*NT elements, 4 per thread). Copy i of
+// a thread covers these positions:
+//   VEC    copy c = t + NT*i (i < 4/VE): k = c / (R/VE), rows (c % (R/VE))*VE .. +VE-1  (16 bytes)
+//   RFAST  element e = t + NT*i: k = e / R, r = e % R                 (warp: consecutive rows)
+//   KFAST  block w*4+i of 8 k x 4 rows, lane: k += t%8, r += (t/8)%4  (warp: 8 k of 4 rows)
+template <typename T, int R, int BK>
+struct Copier {
+    static constexpr int VE = 16 / (int)sizeof(T);  // elements per 16-byte copy
+    static constexpr int NC = 4;                    // copies per thread (VEC uses the first 4/VE)
+    unsigned o[NC];  // source offset of each copy from P at k-tile 0 (exact whenever the copy is in range)
+    int pk[NC];      // packed: destination offset (bits 0-15), k (16-23), first row (24-31) in the tile
+    int mode;
+
+    GEMM_MEMBER static void pos(int mode, int t, int i, int& k, int& r) {
+        if (mode == VEC) {
+            const int c = t + NT * i;
+            k = c / (R / VE);
+            r = (c % (R / VE)) * VE;
+        } else if (mode == RFAST) {
+            const int e = t + NT * i;
+            k = e / R;
+            r = e % R;
+        } else {
+            const int bi = (t >> 5) * 4 + i;
+            k = (bi % (BK / 8)) * 8 + (t & 7);
+            r = (bi / (BK / 8)) * 4 + ((t >> 3) & 3);
+        }
+    }
+
+    // P = storage + off + b*sb (this batch element's origin); r0 = first row of the block's tile.
+    GEMM_MEMBER void init(const T* P, int off, int sr, int sk, int batch, int sb, int r0, int t) {
+        if (sr == 1 && vec4_ok(P, off, sk, batch, sb)) mode = VEC;
+        else if (sr == 1) mode = RFAST;
+        else mode = KFAST;
+#pragma unroll
+        for (int i = 0; i < NC; i++) {
+            int k, r;
+            pos(mode, t, i, k, r);
+            // unsigned: rows past the matrix may wrap; such copies never read their source
+            o[i] = (unsigned)(r0 + r) * (unsigned)sr + (unsigned)k * (unsigned)sk;
+            pk[i] = soff<T, R>(k, r) | (k << 16) | (r << 24);
+        }
+    }
+
+    // Issues this thread's copies of the k-tile at kbase into stage memory s (zero-fill outside the
+    // matrix).
+    // P is the operand's origin for this batch element (also the address the empty copies name).
+    GEMM_MEMBER void issue(T* s, int kbase, int K, int Rrem, const T* P, int sk) const {
+        const unsigned base = smem_addr(s);
+        const int nc = mode == VEC ? 4 / VE : NC;
+        const unsigned kofs = (unsigned)kbase * (unsigned)sk;
+#pragma unroll
+        for (int i = 0; i < NC; i++) {
+            if (i >= nc) break;
+            const int so = pk[i] & 0xffff, k = (pk[i] >> 16) & 0xff, r = (unsigned)pk[i] >> 24;
+            const bool ok = kbase + k < K && r < Rrem;
+            const T* src = ok ? P + (int)(o[i] + kofs) : P;
+            if (mode == VEC) {
+                const unsigned dst = base + so * (int)sizeof(T);
+                if (ok && Rrem - r < VE) {
+                    // the matrix ends inside this vector: copy the rows that exist, zero the rest
+#pragma unroll
+                    for (int j = 0; j < VE; j++) {
+                        const bool in = j < Rrem - r;
+                        cp_async_elem(dst + j * (int)sizeof(T), in ? src + j : P, in);
+                    }
+                } else {
+                    cp_async16(dst, src, ok ? 16 : 0);
+                }
+            } else {
+                cp_async_elem(base + so * (int)sizeof(T), src, ok);
+            }
+        }
+    }
+};
+
+template <typename T, int BM, int BN, int BK, int STAGES>
+GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab, int sam, int sak,
+                  const T* B, int bOff, int sbb, int sbk, int sbn, T* C, int cOff) {
+    constexpr int GT = (BM / 4) * (BN / 4);  // threads per k-group
+    constexpr int KG = NT / GT;              // k-groups
+    constexpr int KPG = BK / KG;             // k-steps per group per k-tile
+    constexpr int SA = BM * BK, SB = BN * BK;
+    static_assert(GT * KG == NT && KPG * KG == BK, "tile shape");
+    static_assert(SA == 4 * NT && SB == 4 * NT, "4 elements per thread and operand");
+    static_assert(KG * BM * BN <= STAGES * (SA + SB), "reduction fits the pipeline buffers");
+    static_assert(KG % (BM * (int)sizeof(T) >= 128 ? 1 : 128 / (BM * (int)sizeof(T))) == 0, "RP divides KG");
+    static_assert(KG % (BN * (int)sizeof(T) >= 128 ? 1 : 128 / (BN * (int)sizeof(T))) == 0, "RP divides KG");
+    __shared__ __align__(16) T sm[STAGES * (SA + SB)];
+
+    const int t = threadIdx.x;
+    const int g = t / GT, tm = (t % GT) / (BN / 4), tn = t % (BN / 4);
+    const int b = blockIdx.z;
+    const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+
+    const T* Pa = A + aOff + (long long)b * sab;
+    const T* Pb = B + bOff + (long long)b * sbb;
+    Copier<T, BM, BK> ca;
+    Copier<T, BN, BK> cb;
+    ca.init(Pa, aOff, sam, sak, batch, sab, m0, t);
+    cb.init(Pb, bOff, sbn, sbk, batch, sbb, n0, t);
+
+    T acc[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] = T(0);
+
+    const int xa = tm ^ swz<T, BM>(g), xb = tn ^ swz<T, BN>(g);
+    const int nk = (K + BK - 1) / BK;
+#pragma unroll 1  // (unrolled, the prologue costs registers that the main loop needs)
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (s < nk) {
+            ca.issue(sm + s * (SA + SB), s * BK, K, M - m0, Pa, sak);
+            cb.issue(sm + s * (SA + SB) + SA, s * BK, K, N - n0, Pb, sbk);
+        }
+        cp_async_commit();
+    }
+    for (int kt = 0; kt < nk; kt++) {
+        cp_async_wait<STAGES - 2>();
+        __syncthreads();  // stage kt visible to all; everyone is done with stage kt-1
+        const int pf = kt + STAGES - 1;
+        if (pf < nk) {
+            T* st = sm + (pf % STAGES) * (SA + SB);
+            ca.issue(st, pf * BK, K, M - m0, Pa, sak);
+            cb.issue(st + SA, pf * BK, K, N - n0, Pb, sbk);
+        }
+        cp_async_commit();
+        const T* sa = sm + (kt % STAGES) * (SA + SB) + g * BM;
+        const T* sb = sm + (kt % STAGES) * (SA + SB) + SA + g * BN;
+#pragma unroll (sizeof(T) == 8 ? 4 : KPG)  // fully unrolled, double only by 4 (register budget)
+        for (int q = 0; q < KPG; q++) {
+            // k = q*KG + g; soff(k, 4*tm) written so that the swizzle splits into a per-thread part
+            // and a compile-time part (RP divides KG), which keeps the addresses in few registers.
+            T a[4], bb[4];
+            load4(sa + q * KG * BM + ((xa ^ swz<T, BM>(q * KG)) << 2), a);
+            load4(sb + q * KG * BN + ((xb ^ swz<T, BN>(q * KG)) << 2), bb);
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] = fma(a[i], bb[j], acc[i][j]);
+        }
+    }
+    cp_async_wait<0>();
+    __syncthreads();
+
+    T* Cb = C + cOff + (long long)b * M * N;
+    if (KG == 1) {
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            const int m = m0 + tm * 4 + i;
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                const int n = n0 + tn * 4 + j;
+                if (m < M && n < N) Cb[(long long)m * N + n] = acc[i][j];
+            }
+        }
+        return;
+    }
+    T* red = sm;  // [KG][BM][BN]
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) red[g * BM * BN + (tm * 4 + i) * BN + tn * 4 + j] = acc[i][j];
+    __syncthreads();
+    for (int o = t; o < BM * BN; o += NT) {
+        T s = red[o];
+#pragma unroll
+        for (int gg = 1; gg < KG; gg++) s += red[gg * BM * BN + o];
+        const int m = m0 + o / BN, n = n0 + o % BN;
+        if (m < M && n < N) Cb[(long long)m * N + n] = s;
+    }
+}
+
+}  // namespace small
+
+// ------------------------------------------------------------------------------------------------
+// Tensor-core kernels (tf32, bf16): 128x256x32 block tile, 8 warps (2 along M x 4 along N) of 64x64,
+// each warp 4 x 8 mma tiles (m16 x n8). Per k-tile every thread stages 4 quads (4 consecutive
+// elements) of A and 8 of B from global memory into registers; they are rounded and stored into the
+// other shared buffer after the current tile's mma work, so global latency hides behind one tile.
+//
+// Shared layout per operand follows its contiguous dimension:
+//   KMAJ  X[r][k], 32 k per row (A: sak == 1 or general strides; B: sbk == 1 or general)
+//   RMAJ  X[k][r], R r per row  (A: sam == 1 and sak != 1;      B: sbn == 1 and sbk != 1)
+// 16-byte chunks are XOR-swizzled so that ldmatrix (8 rows, one chunk each), the scalar tf32
+// fragment loads and the staging stores are free of bank conflicts:
+//   tf32 KMAJ  chunk c (4 k) of row r    -> c ^ (r & 7)            (128-byte rows)
+//   tf32 RMAJ  chunk c (4 r) of k-row k  -> c ^ ((k & 3) << 1)
+//   bf16 KMAJ  chunk c (8 k) of row r    -> c ^ ((r >> 1) & 3)     (64-byte rows)
+//   bf16 RMAJ  chunk c (8 r) of k-row k  -> c ^ (k & 7)
+// Fragments: tf32 KMAJ via ldmatrix.x4 (b16 pairs = one 32-bit element), tf32 RMAJ via scalar LDS;
+// bf16 KMAJ via ldmatrix.x4, bf16 RMAJ via ldmatrix.x4.trans.
+// Interior k-tiles of blocks whose rows are all inside the matrix load with unchecked LDG.128 (the
+// "fast" path); that alone took bf16 from 198 to 275 TFLOP/s and tf32 from 133 to 156 at n = 8192.
+//
+// Limits, for whoever tunes this next: the 128 accumulators plus 48 staging registers leave no room
+// (252-254 registers): a variant that put the fetch, the mma work and the stores into one basic block
+// spilled, and so would fragment double-buffering across the barrier. The staging register window
+// is one k-tile, so global latency is hidden only behind one tile of mma work. cvt.rna.tf32 costs 3
+// instructions per element (FSETP, IADD, SEL). Reading FP32 operands costs bf16 twice the L2 traffic
+// of a bf16-operand kernel (about 6.4 TB/s at 275 TFLOP/s with these tiles). The next steps would be
+// wgmma/TMA (sm_90a only) or a bf16 operand format in the ABI.
+// ------------------------------------------------------------------------------------------------
+namespace tc {
+
+constexpr int BM = 128, BN = 256, BK = 32, NT = 256;
+
+GEMM_DEV void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
+                 : "r"(addr));
+}
+GEMM_DEV void ldsm_x4_t(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
+                 : "r"(addr));
+}
+GEMM_DEV void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
+    asm("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+GEMM_DEV void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+GEMM_DEV unsigned to_tf32(float x) {
+    unsigned r;
+    asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(r) : "f"(x));
+    return r;
+}
+GEMM_DEV unsigned pack_bf16(float lo, float hi) {  // round to nearest even; lo in the low half
+    unsigned r;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+}
+
+// Element offsets inside one operand tile (see the swizzle table above).
+template <bool BF16>
+GEMM_DEV int offK(int r, int k) {
+    if (BF16) return r * 32 + ((((k >> 3) ^ (r >> 1)) & 3) << 3) + (k & 7);
+    return r * 32 + ((((k >> 2) ^ r) & 7) << 2) + (k & 3);
+}
+template <bool BF16, int R>
+GEMM_DEV int offR(int k, int r) {
+    if (BF16) return k * R + (((r >> 3) ^ (k & 7)) << 3) + (r & 7);
+    return k * R + (((r >> 2) ^ ((k & 3) << 1)) << 2) + (r & 3);
+}
+
+// Per-thread stager for an R x 32 operand tile: NQ = R/32 quads of 4 elements. It keeps only the
+// pointer and a validity word in registers (the kernel holds 128 accumulators); everything else is
+// recomputed from the thread index and the kernel parameters.
+//   KMAJ: quad i = row (t/8 + 32i), k (t%8)*4 .. +3
+//   RMAJ: quad i = rows (t%QPR)*4 .. +3, k-row t/QPR + (NT/QPR)*i
+template <int R, bool RMAJ>
+struct Stager {
+    static constexpr int NQ = R / 32;
+    static constexpr int QPR = R / 4;       // RMAJ: quads per k-row
+    static constexpr int KSTEP = NT / QPR;  // RMAJ: k-rows between a thread's quads
+    const float* p;  // quad 0 at the current k-tile
+    int valid;       // KMAJ: bit i = row of quad i in range; RMAJ: valid rows of the quad (0..4);
+                     // bit 8: vector loads allowed; bit 9: also all R rows of the block in range
+
+    GEMM_MEMBER void init(const float* P, int off, int sr, int sk, int Rtot, int batch, int sb, int r0, int t) {
+        const int Rrem = Rtot - r0;
+        int r, k;
+        bool vec;
+        if (!RMAJ) {
+            vec = sk == 1 && vec4_ok(P, off, sr, batch, sb);
+            r = t >> 3;
+            k = (t & 7) * 4;
+            valid = 0;
+#pragma unroll
+            for (int i = 0; i < NQ; i++) valid |= (r + 32 * i < Rrem) ? (1 << i) : 0;
+        } else {
+            vec = sr == 1 && vec4_ok(P, off, sk, batch, sb);
+            r = (t % QPR) * 4;
+            k = t / QPR;
+            valid = min(max(Rrem - r, 0), 4);
+        }
+        if (vec) valid |= 256;
+        if (vec && Rrem >= R) valid |= 512;  // every quad of every k-tile has its rows in range
+        p = P + (long long)(r0 + r) * sr + (long long)k * sk;
+    }
+
+    // Interior k-tile of a block whose rows are all in range, vector loads: no checks at all.
+    GEMM_MEMBER bool fast(int kbase, int K) const { return (valid & 512) && kbase + 32 <= K; }
+    GEMM_MEMBER void fetch_fast(float4 v[NQ], int sr, int sk) const {
+#pragma unroll
+        for (int i = 0; i < NQ; i++) {
+            const float* q = !RMAJ ? p + (long long)(32 * i) * sr : p + (long long)(KSTEP * i) * sk;
+            v[i] = __ldg(reinterpret_cast<const float4*>(q));
+        }
+    }
+
+    // Loads the quads of the k-tile starting at kbase (zeros outside the matrix).
+    GEMM_MEMBER void fetch(float4 v[NQ], int t, int kbase, int K, int sr, int sk) const {
+#pragma unroll
+        for (int i = 0; i < NQ; i++) {
+            int lim, inner;
+            const float* q;
+            if (!RMAJ) {
+                lim = ((valid >> i) & 1) ? min(max(K - (kbase + (t & 7) * 4), 0), 4) : 0;
+                q = p + (long long)(32 * i) * sr;
+                inner = sk;
+            } else {
+                lim = (kbase + t / QPR + KSTEP * i < K) ? (valid & 7) : 0;
+                q = p + (long long)(KSTEP * i) * sk;
+                inner = sr;
+            }
+            if ((valid & 256) && lim == 4) {
+                v[i] = __ldg(reinterpret_cast<const float4*>(q));
+            } else {
+                v[i].x = lim > 0 ? __ldg(q) : 0.f;
+                v[i].y = lim > 1 ? __ldg(q + inner) : 0.f;
+                v[i].z = lim > 2 ? __ldg(q + 2 * inner) : 0.f;
+                v[i].w = lim > 3 ? __ldg(q + 3 * inner) : 0.f;
+            }
+        }
+    }
+
+    GEMM_MEMBER void advance(int sk) { p += 32LL * sk; }
+
+    // Rounds the quads (tf32: cvt.rna; bf16: round to nearest even) and stores them into tile s.
+    template <bool BF16>
+    GEMM_MEMBER void store(const float4 v[NQ], unsigned char* s, int t) const {
+#pragma unroll
+        for (int i = 0; i < NQ; i++) {
+            int e;
+            if (!RMAJ) e = offK<BF16>((t >> 3) + 32 * i, (t & 7) * 4);
+            else e = offR<BF16, R>(t / QPR + KSTEP * i, (t % QPR) * 4);
+            if (BF16) {
+                uint2 u = make_uint2(pack_bf16(v[i].x, v[i].y), pack_bf16(v[i].z, v[i].w));
+                *reinterpret_cast<uint2*>(s + e * 2) = u;
+            } else {
+                uint4 u = make_uint4(to_tf32(v[i].x), to_tf32(v[i].y), to_tf32(v[i].z), to_tf32(v[i].w));
+                *reinterpret_cast<uint4*>(s + e * 4) = u;
+            }
+        }
+    }
+};
+
+template <bool BF16, bool ARM, bool BRM>
+GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
+                  const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff) {
+    extern __shared__ __align__(128) unsigned char gemm_dsmem[];
+    constexpr int EB = BF16 ? 2 : 4;
+    constexpr int SA = BM * BK * EB, SB = BN * BK * EB, SS = SA + SB;  // bytes per stage
+
+    const int t = threadIdx.x;
+    const int lane = t & 31, warp = t >> 5;
+    const int wm = warp >> 2, wn = warp & 3;
+    const int gq = lane >> 2, tq = lane & 3;  // mma group id and thread-in-group
+    const int mi = lane >> 3, l8 = lane & 7;  // ldmatrix: which matrix this lane addresses, row in it
+    int tmi, tni;
+    tile_coords(16, tmi, tni);
+    const int b = blockIdx.z;
+    const int m0 = tmi * BM, n0 = tni * BN;
+
+    Stager<BM, ARM> sa;
+    Stager<BN, BRM> sb;
+    sa.init(A + aOff + (long long)b * sab, aOff, sam, sak, M, batch, sab, m0, t);
+    sb.init(B + bOff + (long long)b * sbb, bOff, sbn, sbk, N, batch, sbb, n0, t);
+
+    float acc[4][8][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 8; j++)
+#pragma unroll
+            for (int c = 0; c < 4; c++) acc[i][j][c] = 0.f;
+
+    float4 ra[Stager<BM, ARM>::NQ], rb[Stager<BN, BRM>::NQ];
+    if (sa.fast(0, K)) sa.fetch_fast(ra, sam, sak);
+    else sa.fetch(ra, t, 0, K, sam, sak);
+    if (sb.fast(0, K)) sb.fetch_fast(rb, sbn, sbk);
+    else sb.fetch(rb, t, 0, K, sbn, sbk);
+    sa.template store<BF16>(ra, gemm_dsmem, t);
+    sb.template store<BF16>(rb, gemm_dsmem + SA, t);
+    __syncthreads();
+
+    const unsigned sbase = smem_addr(gemm_dsmem);
+    const int nk = (K + BK - 1) / BK;
+    for (int kt = 0; kt < nk; kt++) {
+        const int cur = kt & 1;
+        const bool more = kt + 1 < nk;
+        if (more) {
+            sa.advance(sak);
+            sb.advance(sbk);
+            const int kb = (kt + 1) * BK;
+            if (sa.fast(kb, K)) sa.fetch_fast(ra, sam, sak);
+            else sa.fetch(ra, t, kb, K, sam, sak);
+            if (sb.fast(kb, K)) sb.fetch_fast(rb, sbn, sbk);
+            else sb.fetch(rb, t, kb, K, sbn, sbk);
+        }
+        const unsigned aS = sbase + cur * SS;
+        const unsigned bS = aS + SA;
+        const float* aF = reinterpret_cast<const float*>(gemm_dsmem + cur * SS);       // tf32 RMAJ
+        const float* bF = reinterpret_cast<const float*>(gemm_dsmem + cur * SS + SA);  // tf32 RMAJ
+        constexpr int KSTEPS = BF16 ? 2 : 4;
+#pragma unroll
+        for (int ks = 0; ks < KSTEPS; ks++) {
+            unsigned af[4][4];
+            unsigned bfr[8][2];
+#pragma unroll
+            for (int mt = 0; mt < 4; mt++) {
+                const int mb = wm * 64 + mt * 16;
+                if (BF16) {
+                    if (!ARM) {
+                        const int r = mb + (mi & 1) * 8 + l8, c = ks * 2 + (mi >> 1);
+                        ldsm_x4(aS + (r * 32 + ((c ^ (r >> 1)) & 3) * 8) * 2, af[mt][0], af[mt][1], af[mt][2],
+                                af[mt][3]);
+                    } else {
+                        const int kr = ks * 16 + (mi >> 1) * 8 + l8, c = (mb + (mi & 1) * 8) >> 3;
+                        ldsm_x4_t(aS + (kr * BM + ((c ^ (kr & 7)) << 3)) * 2, af[mt][0], af[mt][1], af[mt][2],
+                                  af[mt][3]);
+                    }
+                } else {
+                    if (!ARM) {
+                        const int r = mb + (mi & 1) * 8 + l8, c = ks * 2 + (mi >> 1);
+                        ldsm_x4(aS + (r * 32 + ((c ^ r) & 7) * 4) * 4, af[mt][0], af[mt][1], af[mt][2], af[mt][3]);
+                    } else {
+                        const int k0 = ks * 8 + tq, m = mb + gq;
+                        af[mt][0] = __float_as_uint(aF[offR<false, BM>(k0, m)]);
+                        af[mt][1] = __float_as_uint(aF[offR<false, BM>(k0, m + 8)]);
+                        af[mt][2] = __float_as_uint(aF[offR<false, BM>(k0 + 4, m)]);
+                        af[mt][3] = __float_as_uint(aF[offR<false, BM>(k0 + 4, m + 8)]);
+                    }
+                }
+            }
+#pragma unroll
+            for (int np = 0; np < 4; np++) {
+                const int nb = wn * 64 + np * 16;
+                if (BF16) {
+                    if (!BRM) {
+                        const int r = nb + (mi >> 1) * 8 + l8, c = ks * 2 + (mi & 1);
+                        ldsm_x4(bS + (r * 32 + ((c ^ (r >> 1)) & 3) * 8) * 2, bfr[2 * np][0], bfr[2 * np][1],
+                                bfr[2 * np + 1][0], bfr[2 * np + 1][1]);
+                    } else {
+                        const int kr = ks * 16 + (mi & 1) * 8 + l8, c = (nb + (mi >> 1) * 8) >> 3;
+                        ldsm_x4_t(bS + (kr * BN + ((c ^ (kr & 7)) << 3)) * 2, bfr[2 * np][0], bfr[2 * np][1],
+                                  bfr[2 * np + 1][0], bfr[2 * np + 1][1]);
+                    }
+                } else {
+                    if (!BRM) {
+                        const int r = nb + (mi >> 1) * 8 + l8, c = ks * 2 + (mi & 1);
+                        ldsm_x4(bS + (r * 32 + ((c ^ r) & 7) * 4) * 4, bfr[2 * np][0], bfr[2 * np][1],
+                                bfr[2 * np + 1][0], bfr[2 * np + 1][1]);
+                    } else {
+                        const int k0 = ks * 8 + tq;
+#pragma unroll
+                        for (int h = 0; h < 2; h++) {
+                            const int n = nb + h * 8 + gq;
+                            bfr[2 * np + h][0] = __float_as_uint(bF[offR<false, BN>(k0, n)]);
+                            bfr[2 * np + h][1] = __float_as_uint(bF[offR<false, BN>(k0 + 4, n)]);
+                        }
+                    }
+                }
+            }
+#pragma unroll
+            for (int mt = 0; mt < 4; mt++)
+#pragma unroll
+                for (int nt = 0; nt < 8; nt++) {
+                    if (BF16) mma_bf16(acc[mt][nt], af[mt], bfr[nt][0], bfr[nt][1]);
+                    else mma_tf32(acc[mt][nt], af[mt], bfr[nt][0], bfr[nt][1]);
+                }
+        }
+        if (more) {
+            unsigned char* st = gemm_dsmem + (cur ^ 1) * SS;
+            sa.template store<BF16>(ra, st, t);
+            sb.template store<BF16>(rb, st + SA, t);
+        }
+        __syncthreads();
+    }
+
+    float* Cb = C + cOff + (long long)b * M * N;
+    const bool cvec = ((reinterpret_cast<uintptr_t>(C + cOff) & 7) == 0) && (N & 1) == 0;
+#pragma unroll
+    for (int mt = 0; mt < 4; mt++)
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            const int m = m0 + wm * 64 + mt * 16 + h * 8 + gq;
+            if (m >= M) continue;
+            float* crow = Cb + (long long)m * N;
+#pragma unroll
+            for (int nt = 0; nt < 8; nt++) {
+                const int n = n0 + wn * 64 + nt * 8 + 2 * tq;
+                const float v0 = acc[mt][nt][2 * h], v1 = acc[mt][nt][2 * h + 1];
+                if (cvec && n + 1 < N) {
+                    *reinterpret_cast<float2*>(crow + n) = make_float2(v0, v1);
+                } else {
+                    if (n < N) crow[n] = v0;
+                    if (n + 1 < N) crow[n + 1] = v1;
+                }
+            }
+        }
+}
+
+template <bool BF16>
+GEMM_DEV void dispatch(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
+                       const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff) {
+    const bool arm = sak != 1 && sam == 1;
+    const bool brm = sbk != 1 && sbn == 1;
+    if (arm) {
+        if (brm) run<BF16, true, true>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
+        else run<BF16, true, false>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
+    } else {
+        if (brm) run<BF16, false, true>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
+        else run<BF16, false, false>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
+    }
+}
+
+}  // namespace tc
+}  // namespace gemm_detail
+
+#define GEMM_ARGS(T)                                                                                         \
+    int batch, int M, int N, int K, const T *A, int aOff, int sab, int sam, int sak, const T *B, int bOff, \
+        int sbb, int sbk, int sbn, T *C, int cOff
+#define GEMM_PASS batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff
+
+extern "C" __global__ void __launch_bounds__(256, 2) gemm_f32(GEMM_ARGS(float)) {
+    gemm_detail::big::run(GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 3) gemm_f32_small(GEMM_ARGS(float)) {
+    gemm_detail::small::run<float, 32, 32, 32, 6>(GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 3) gemm_f32_small16(GEMM_ARGS(float)) {
+    gemm_detail::small::run<float, 16, 16, 64, 6>(GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 2) gemm_f64(GEMM_ARGS(double)) {
+    gemm_detail::small::run<double, 32, 32, 32, 3>(GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1) gemm_tf32(GEMM_ARGS(float)) {
+    gemm_detail::tc::dispatch<false>(GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1) gemm_bf16(GEMM_ARGS(float)) {
+    gemm_detail::tc::dispatch<true>(GEMM_PASS);
+}
