@@ -20,7 +20,15 @@ if [[ $stage == all || $stage == tests ]]; then
   echo "tests exit $?"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
 fi
-if [[ $stage == all || $stage == bench ]]; then
+if [[ $stage == profile ]]; then
+  # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
+  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
+    bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
+    -w mlp784_256_10_b64_train_step -w lstm_s64_b32_h128_train_step > "$out/profile.txt" 2>&1
+  echo "profile exit $?"
+  grep -v "^WARNING" "$out/profile.txt" | tail -5
+fi
+if [[ $stage == all || $stage == bench || $stage == profile ]]; then
   timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"

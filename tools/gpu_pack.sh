@@ -5,6 +5,16 @@
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 cd "$root"
+# our own runtime first (the shared script keeps an existing one): with jdk.management, which ember bench's
+# allocation counter needs
+if [ ! -f .device/jre.tgz ] || ! tar tzf .device/jre.tgz | grep -q "jre/lib/libjfr"; then
+  mkdir -p .device
+  tmp=$(mktemp -d)
+  "${DEVICE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/jlink" --add-modules \
+    java.base,java.logging,java.management,jdk.management,jdk.jfr,jdk.incubator.vector,jdk.unsupported \
+    --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$tmp/jre" 2>&1 | grep -v incubator || true
+  tar czf .device/jre.tgz -C "$tmp" jre && rm -rf "$tmp"
+fi
 ../shared/gpu/pack-for-device.sh framework/cuda apps
 cp ../shared/bench/torch_gpu_reference.py .device/
 # JCuda's natives jar also carries the NVPTX compiler (24 MB) that Ember never loads: drop it to keep the

@@ -63,7 +63,7 @@ final class CharGpt extends Module {
 
     Tensor forward(Tensor idx) {
         long t = idx.shape()[1];
-        Tensor x = tok.forward(idx).add(pos.forward(Tensor.arange(t)));
+        Tensor x = tok.forward(idx).add(pos.forward(Tensor.arange(t).to(idx.device())));
         Tensor m = mask.narrow(0, 0, t).narrow(1, 0, t);
         for (Module b : blocks) {
             x = ((Block) b).forward(x, m);

@@ -88,12 +88,16 @@ final class Meter {
 
     /** Heap bytes allocated by all threads since the JVM started; -1 where the JVM cannot tell. */
     static long allocatedBytes() {
-        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        if (bean instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()) {
-            if (!sun.isThreadAllocatedMemoryEnabled()) {
-                sun.setThreadAllocatedMemoryEnabled(true);
+        try {
+            ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+            if (bean instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()) {
+                if (!sun.isThreadAllocatedMemoryEnabled()) {
+                    sun.setThreadAllocatedMemoryEnabled(true);
+                }
+                return sun.getTotalThreadAllocatedBytes();
             }
-            return sun.getTotalThreadAllocatedBytes();
+        } catch (LinkageError e) {
+            // a runtime without the jdk.management module (a jlinked one): no allocation counter
         }
         return -1;
     }

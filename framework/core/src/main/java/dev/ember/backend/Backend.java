@@ -44,6 +44,14 @@ public interface Backend {
     /** Zero-filled storage of {@code size} elements on {@code device}. */
     Storage allocate(DType dtype, int size, Device device);
 
+    /**
+     * Storage for an op's output that its kernel writes completely: the contents are unspecified, which lets a
+     * device backend skip the zero fill. Backends whose memory is zeroed anyway (the CPU) inherit this default.
+     */
+    default Storage allocateUninitialized(DType dtype, int size, Device device) {
+        return allocate(dtype, size, device);
+    }
+
     /** Copies a host array ({@code float[]}, {@code double[]}, {@code long[]} or {@code boolean[]}) in. */
     Storage fromHost(Object array, Device device);
 

@@ -47,7 +47,7 @@ final class Elementwise {
         Tensor x = Devices.align(name, a, device);
         Tensor y = Devices.align(name, b, device);
         int[] shape = Shapes.broadcast(name, a.shape, b.shape);
-        Tensor out = Creation.empty(dtype, shape, x);
+        Tensor out = Creation.output(dtype, shape, x);
         out.backend().binary(op, prepare(x, dtype, shape).strided(), prepare(y, dtype, shape).strided(), out.strided());
         return out;
     }
@@ -88,7 +88,7 @@ final class Elementwise {
         if (!dtype.isFloatingPoint() && !op.keepsIntegers()) {
             dtype = DType.FLOAT32; // integer inputs to floating functions promote to the default dtype
         }
-        Tensor out = Creation.empty(dtype, x.shape.clone(), x);
+        Tensor out = Creation.output(dtype, x.shape.clone(), x);
         out.backend().unary(op, x.strided(), out.strided());
         Tensor[] in = {x};
         return switch (op) {
@@ -151,7 +151,7 @@ final class Elementwise {
         int[] shape = Shapes.broadcast(op.opName(), a.shape, b.shape);
         Tensor x = Devices.align(op.opName(), a, device);
         Tensor y = Devices.align(op.opName(), b, device);
-        Tensor out = Creation.empty(DType.BOOL, shape, x);
+        Tensor out = Creation.output(DType.BOOL, shape, x);
         out.backend().compare(op, prepare(x, dtype, shape).strided(), prepare(y, dtype, shape).strided(), out.strided());
         return out;
     }
@@ -167,7 +167,7 @@ final class Elementwise {
         Tensor c = Devices.align("where", cond, device);
         Tensor a = Devices.align("where", x, device);
         Tensor b = Devices.align("where", y, device);
-        Tensor out = Creation.empty(dtype, shape, a);
+        Tensor out = Creation.output(dtype, shape, a);
         out.backend().where(prepare(c, DType.BOOL, shape).strided(), prepare(a, dtype, shape).strided(),
                 prepare(b, dtype, shape).strided(), out.strided());
         return Graph.record("WhereBackward0", out, new Tensor[] {x, y}, new Tensor[] {cond}, g -> {

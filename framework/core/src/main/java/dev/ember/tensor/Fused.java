@@ -104,9 +104,9 @@ public final class Fused {
         Tensor w = weight == null ? null : contiguous(weight);
         Tensor b = bias == null ? null : contiguous(bias);
         int r = d == 0 ? 0 : x.numel() == 0 ? 0 : (int) (x.numel() / d);
-        Tensor out = Creation.empty(x.dtype(), x.shape.clone(), x);
-        Tensor mean = Creation.empty(x.dtype(), new int[] {r}, x);
-        Tensor rstd = Creation.empty(x.dtype(), new int[] {r}, x);
+        Tensor out = Creation.output(x.dtype(), x.shape.clone(), x);
+        Tensor mean = Creation.output(x.dtype(), new int[] {r}, x);
+        Tensor rstd = Creation.output(x.dtype(), new int[] {r}, x);
         Backend be = x.backend();
         if (!be.layerNorm(rows(x, d), w == null ? null : w.strided(), b == null ? null : b.strided(), eps,
                 rows(out, d), mean.strided(), rstd.strided())) {
@@ -123,9 +123,9 @@ public final class Fused {
         Tensor[] saved = w == null ? new Tensor[] {x, mean, rstd} : new Tensor[] {x, w, mean, rstd};
         return Graph.record("NativeLayerNormBackward0", out, inputs.toArray(new Tensor[0]), saved, g -> {
             Tensor gc = contiguous(g);
-            Tensor gi = Creation.empty(x.dtype(), x.shape.clone(), x);
-            Tensor gw = weight != null && weight.requiresGrad ? Creation.empty(x.dtype(), normShape.clone(), x) : null;
-            Tensor gb = bias != null && bias.requiresGrad ? Creation.empty(x.dtype(), normShape.clone(), x) : null;
+            Tensor gi = Creation.output(x.dtype(), x.shape.clone(), x);
+            Tensor gw = weight != null && weight.requiresGrad ? Creation.output(x.dtype(), normShape.clone(), x) : null;
+            Tensor gb = bias != null && bias.requiresGrad ? Creation.output(x.dtype(), normShape.clone(), x) : null;
             if (!be.layerNormBackward(rows(gc, d), rows(x, d), w == null ? null : w.strided(), mean.strided(),
                     rstd.strided(), rows(gi, d), gw == null ? null : gw.strided(), gb == null ? null : gb.strided())) {
                 Tensor[] t = layerNormBackward(gc, x, w, mean, rstd, d);
@@ -176,7 +176,7 @@ public final class Fused {
         int n = input.shape[0];
         int c = input.shape[1];
         Tensor x = contiguous(input);
-        Tensor logp = Creation.empty(x.dtype(), x.shape.clone(), x);
+        Tensor logp = Creation.output(x.dtype(), x.shape.clone(), x);
         Backend be = x.backend();
         if (!be.softmax(rows(x, c), rows(logp, c), true)) {
             return null;
@@ -196,7 +196,7 @@ public final class Fused {
                 new int[] {n, 1}, new int[] {1, 1}, 0, null);
         Tensor loss;
         try (var ignored = dev.ember.autograd.Autograd.noGrad()) {
-            Tensor picked = Creation.empty(x.dtype(), new int[] {n, 1}, x);
+            Tensor picked = Creation.output(x.dtype(), new int[] {n, 1}, x);
             if (n > 0) {
                 be.gather(logp.strided(), 1, index.strided(), picked.strided());
             }
@@ -256,8 +256,8 @@ public final class Fused {
         }
         int n = cPrev.shape[0];
         int h = cPrev.shape[1];
-        Tensor hc = Creation.empty(xGates.dtype(), new int[] {n, 2 * h}, xGates);
-        Tensor gates = Creation.empty(xGates.dtype(), new int[] {n, 4 * h}, xGates);
+        Tensor hc = Creation.output(xGates.dtype(), new int[] {n, 2 * h}, xGates);
+        Tensor gates = Creation.output(xGates.dtype(), new int[] {n, 4 * h}, xGates);
         Backend be = hc.backend();
         if (!be.lstmCell(xGates.strided(), hGates.strided(), cPrev.strided(), hc.strided(), gates.strided())) {
             return null;
@@ -265,8 +265,8 @@ public final class Fused {
         Tensor out = Graph.record("LstmCellBackward0", hc, new Tensor[] {xGates, hGates, cPrev},
                 new Tensor[] {cPrev, hc}, g -> {
                     Tensor gc = contiguous(g);
-                    Tensor gg = Creation.empty(hc.dtype(), new int[] {n, 4 * h}, hc);
-                    Tensor gcp = Creation.empty(hc.dtype(), new int[] {n, h}, hc);
+                    Tensor gg = Creation.output(hc.dtype(), new int[] {n, 4 * h}, hc);
+                    Tensor gcp = Creation.output(hc.dtype(), new int[] {n, h}, hc);
                     if (!be.lstmCellBackward(gc.strided(), gates.strided(), cPrev.strided(), hc.strided(),
                             gg.strided(), gcp.strided())) {
                         Tensor[] t = lstmCellBackward(gc, gates, cPrev, hc, h);

@@ -23,7 +23,7 @@ final class Indexing {
         int d = Shapes.wrapDim("indexSelect", dim, src.dim());
         int[] shape = src.shape.clone();
         shape[d] = (int) index.numel();
-        Tensor out = Creation.empty(x.dtype(), shape, x);
+        Tensor out = Creation.output(x.dtype(), shape, x);
         out.backend().indexSelect(src.strided(), d, index.strided(), out.strided());
         if (x.dim() == 0) {
             out = out.reshape();
@@ -64,7 +64,7 @@ final class Indexing {
         Elementwise.sameDevice("gather", x, index);
         int d = Shapes.wrapDim("gather", dim, x.dim());
         checkGatherShapes("gather", x, d, index, null);
-        Tensor out = Creation.empty(x.dtype(), index.shape.clone(), x);
+        Tensor out = Creation.output(x.dtype(), index.shape.clone(), x);
         if (out.numel() > 0) {
             out.backend().gather(x.strided(), d, index.strided(), out.strided());
         }

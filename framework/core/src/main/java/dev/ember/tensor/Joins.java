@@ -38,7 +38,7 @@ final class Joins {
         }
         int[] shape = first.shape.clone();
         shape[d] = total;
-        Tensor out = Creation.empty(dtype, shape, first);
+        Tensor out = Creation.output(dtype, shape, first);
         int[] starts = new int[tensors.size()];
         int at = 0;
         for (int i = 0; i < tensors.size(); i++) {

@@ -93,7 +93,7 @@ final class MatMul {
             throw new IllegalArgumentException("bmm: expected (B, N, K) and (B, K, M) tensors, got shapes "
                     + Shapes.str(a.shape) + " and " + Shapes.str(b.shape));
         }
-        Tensor out = Creation.empty(a.dtype(), new int[] {a.shape[0], a.shape[1], b.shape[2]}, a);
+        Tensor out = Creation.output(a.dtype(), new int[] {a.shape[0], a.shape[1], b.shape[2]}, a);
         if (out.numel() > 0) {
             out.backend().bmm(a.strided(), b.strided(), out.strided());
         }

@@ -34,7 +34,7 @@ final class Reductions {
     /** Runs a reduce kernel; result in keepDim layout, then reshaped if !keepDim. */
     private static Tensor kernel(ReduceOp op, Tensor x, int[] dims, DType outType, boolean keepDim) {
         int[] kept = keptShape(x.shape, dims);
-        Tensor out = Creation.empty(outType, kept, x);
+        Tensor out = Creation.output(outType, kept, x);
         if (x.numel() == 0 && op != ReduceOp.SUM) {
             throw new IllegalArgumentException(op.name().toLowerCase() + ": expected a non-empty tensor, got shape "
                     + Shapes.str(x.shape));
@@ -180,13 +180,13 @@ final class Reductions {
         }
         int c = x.shape[x.dim() - 1];
         Tensor src = Fused.contiguous(x);
-        Tensor out = Creation.empty(x.dtype(), x.shape.clone(), x);
+        Tensor out = Creation.output(x.dtype(), x.shape.clone(), x);
         if (!out.backend().softmax(Fused.rows(src, c), Fused.rows(out, c), log)) {
             return null;
         }
         return Graph.record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, x, new Tensor[] {out}, g -> {
             Tensor gc = Fused.contiguous(g);
-            Tensor gi = Creation.empty(out.dtype(), out.shape.clone(), out);
+            Tensor gi = Creation.output(out.dtype(), out.shape.clone(), out);
             if (out.backend().softmaxBackward(Fused.rows(out, c), Fused.rows(gc, c), Fused.rows(gi, c), log)) {
                 return new Tensor[] {gi};
             }

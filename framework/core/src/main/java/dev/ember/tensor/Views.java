@@ -17,7 +17,7 @@ final class Views {
 
     /** A contiguous copy in {@code dtype}, outside the graph. */
     static Tensor copyOf(Tensor x, DType dtype) {
-        Tensor out = Creation.empty(dtype, x.shape.clone(), x);
+        Tensor out = Creation.output(dtype, x.shape.clone(), x);
         out.backend().copy(x.strided(), out.strided());
         return out;
     }

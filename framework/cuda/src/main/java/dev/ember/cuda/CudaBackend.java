@@ -99,6 +99,12 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
+    /** No zero fill: the kernel that follows writes every element (one driver call less per op). */
+    @Override
+    public Storage allocateUninitialized(DType dtype, int size, Device device) {
+        return new CudaStorage(this, device, dtype, size, rt(device).allocator);
+    }
+
     @Override
     public Storage fromHost(Object array, Device device) {
         CudaRuntime r = rt(device);

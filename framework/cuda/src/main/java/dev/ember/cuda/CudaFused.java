@@ -22,21 +22,46 @@ final class CudaFused {
     private CudaFused() {
     }
 
-    /** Every non-null operand contiguous, floating and of the first one's dtype. */
-    private static boolean ok(Strided... ts) {
+    /**
+     * Every non-null operand floating and of the first one's dtype, and the written ones (the arguments after
+     * {@code inputs}) contiguous; inputs may have any layout ({@link #dense} packs them).
+     */
+    private static boolean ok(int inputs, Strided... ts) {
         Strided first = null;
-        for (Strided t : ts) {
+        for (int i = 0; i < ts.length; i++) {
+            Strided t = ts[i];
             if (t == null) {
                 continue;
             }
             if (first == null) {
                 first = t;
             }
-            if (!t.isContiguous() || !t.dtype().isFloatingPoint() || t.dtype() != first.dtype()) {
+            if (!t.dtype().isFloatingPoint() || t.dtype() != first.dtype() || i >= inputs && !t.isContiguous()) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * A contiguous operand: itself, or a packed copy (one copy kernel, far cheaper than the composite a fused
+     * kernel replaces; an LSTM's cell state, for one, is a column slice of the previous step's [h, c]).
+     */
+    static Strided dense(Strided s) {
+        if (s == null || s.isContiguous()) {
+            return s;
+        }
+        CudaBackend cuda = (CudaBackend) s.storage().backend();
+        int[] shape = s.shape();
+        int[] strides = new int[shape.length];
+        int acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = acc;
+            acc *= shape[d];
+        }
+        Strided out = new Strided(cuda.allocateUninitialized(s.dtype(), acc, s.storage().device()), shape, strides, 0);
+        cuda.copy(s, out);
+        return out;
     }
 
     private static boolean rows(Strided t) {
@@ -52,9 +77,10 @@ final class CudaFused {
     }
 
     static boolean softmax(Strided in, Strided out, boolean log) {
-        if (!ok(in, out) || !rows(in)) {
+        if (!ok(1, in, out) || !rows(in)) {
             return false;
         }
+        in = dense(in);
         int r = in.shape()[0];
         int c = in.shape()[1];
         if (r * (long) c > 0) {
@@ -64,9 +90,11 @@ final class CudaFused {
     }
 
     static boolean softmaxBackward(Strided out, Strided gradOut, Strided gradIn, boolean log) {
-        if (!ok(out, gradOut, gradIn) || !rows(out)) {
+        if (!ok(2, out, gradOut, gradIn) || !rows(out)) {
             return false;
         }
+        out = dense(out);
+        gradOut = dense(gradOut);
         int r = out.shape()[0];
         int c = out.shape()[1];
         if (r * (long) c > 0) {
@@ -78,9 +106,12 @@ final class CudaFused {
 
     static boolean layerNorm(Strided in, Strided weight, Strided bias, double eps, Strided out, Strided mean,
                              Strided rstd) {
-        if (!ok(in, weight, bias, out, mean, rstd) || !rows(in)) {
+        if (!ok(3, in, weight, bias, out, mean, rstd) || !rows(in)) {
             return false;
         }
+        in = dense(in);
+        weight = dense(weight);
+        bias = dense(bias);
         int r = in.shape()[0];
         int d = in.shape()[1];
         if (r * (long) d > 0) {
@@ -92,9 +123,14 @@ final class CudaFused {
 
     static boolean layerNormBackward(Strided gradOut, Strided in, Strided weight, Strided mean, Strided rstd,
                                      Strided gradIn, Strided gradWeight, Strided gradBias) {
-        if (!ok(gradOut, in, weight, mean, rstd, gradIn, gradWeight, gradBias) || !rows(in)) {
+        if (!ok(5, gradOut, in, weight, mean, rstd, gradIn, gradWeight, gradBias) || !rows(in)) {
             return false;
         }
+        gradOut = dense(gradOut);
+        in = dense(in);
+        weight = dense(weight);
+        mean = dense(mean);
+        rstd = dense(rstd);
         int r = in.shape()[0];
         int d = in.shape()[1];
         if (r * (long) d == 0) {
@@ -111,9 +147,10 @@ final class CudaFused {
     }
 
     static boolean adamStep(Strided p, Strided g, Strided m, Strided v, Strided vmax, AdamUpdate u) {
-        if (!ok(p, g, m, v, vmax)) {
+        if (!ok(1, g, p, m, v, vmax)) {
             return false;
         }
+        g = dense(g);
         int n = p.numel();
         if (n > 0) {
             k().launch("adam_step_" + sfx(p), grid(n), 1, 1, THREADS, 0, n, at(p), at(g), at(m), at(v), at(vmax),
@@ -124,9 +161,10 @@ final class CudaFused {
     }
 
     static boolean sgdStep(Strided p, Strided g, Strided buf, SgdUpdate u) {
-        if (!ok(p, g, buf)) {
+        if (!ok(1, g, p, buf)) {
             return false;
         }
+        g = dense(g);
         int n = p.numel();
         if (n > 0) {
             k().launch("sgd_step_" + sfx(p), grid(n), 1, 1, THREADS, 0, n, at(p), at(g), at(buf), u.lr(), u.momentum(),
@@ -136,9 +174,12 @@ final class CudaFused {
     }
 
     static boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
-        if (!ok(xGates, hGates, cPrev, hc, gates) || !rows(cPrev)) {
+        if (!ok(3, xGates, hGates, cPrev, hc, gates) || !rows(cPrev)) {
             return false;
         }
+        xGates = dense(xGates);
+        hGates = dense(hGates);
+        cPrev = dense(cPrev);
         int n = cPrev.shape()[0];
         int h = cPrev.shape()[1];
         if (n * (long) h > 0) {
@@ -150,9 +191,13 @@ final class CudaFused {
 
     static boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
                                     Strided gradCPrev) {
-        if (!ok(gradHc, gates, cPrev, hc, gradGates, gradCPrev) || !rows(cPrev)) {
+        if (!ok(4, gradHc, gates, cPrev, hc, gradGates, gradCPrev) || !rows(cPrev)) {
             return false;
         }
+        gradHc = dense(gradHc);
+        gates = dense(gates);
+        cPrev = dense(cPrev);
+        hc = dense(hc);
         int n = cPrev.shape()[0];
         int h = cPrev.shape()[1];
         if (n * (long) h > 0) {
@@ -169,18 +214,20 @@ final class CudaFused {
     }
 
     static boolean im2col(Strided x, Window2d w, Strided cols) {
-        if (!ok(x, cols) || x.shape().length != 4) {
+        if (!ok(1, x, cols) || x.shape().length != 4) {
             return false;
         }
+        x = dense(x);
         long n = (long) cols.numel();
         k().launch("im2col_" + sfx(x), grid(n), 1, 1, THREADS, 0, window(x.shape(), w, x, cols));
         return true;
     }
 
     static boolean col2im(Strided cols, Window2d w, Strided x) {
-        if (!ok(cols, x) || x.shape().length != 4) {
+        if (!ok(1, cols, x) || x.shape().length != 4) {
             return false;
         }
+        cols = dense(cols);
         long n = (long) x.numel();
         k().launch("col2im_" + sfx(x), grid(n), 1, 1, THREADS, 0, window(x.shape(), w, cols, x));
         return true;

@@ -19,23 +19,31 @@ final class CudaGemm {
     }
 
     static final Config F32 = new Config("gemm_f32", 128, 128, 256, 0);
-    static final Config F32_SMALL = new Config("gemm_f32_small", 64, 64, 256, 0);
-    static final Config TF32 = new Config("gemm_tf32", 128, 128, 256, 0);
-    static final Config BF16 = new Config("gemm_bf16", 128, 128, 256, 0);
-    static final Config F64 = new Config("gemm_f64", 64, 64, 256, 0);
+    static final Config F32_SMALL = new Config("gemm_f32_small", 32, 32, 256, 0);
+    static final Config F32_SMALL16 = new Config("gemm_f32_small16", 16, 16, 256, 0);
+    static final Config TF32 = new Config("gemm_tf32", 128, 256, 256, 98304);
+    static final Config BF16 = new Config("gemm_bf16", 128, 256, 256, 49152);
+    static final Config F64 = new Config("gemm_f64", 32, 32, 256, 0);
+    /** Below this many flops the tensor-core kernels do not pay off and exact FP32 is used (an allowed result). */
+    static final double TENSOR_CORE_MIN_FLOPS = 3e8;
 
     private CudaGemm() {
     }
 
-    static Config choose(DType dtype, int batch, int m, int n) {
+    /** gemm.cu's rule: big tiles when they fill the SMs once, else smaller tiles for more blocks. */
+    static Config choose(DType dtype, int batch, int m, int n, int k) {
         if (dtype == DType.FLOAT64) {
             return F64;
         }
-        return switch (MatmulPrecision.current()) {
-            case HIGH -> TF32;
-            case MEDIUM -> BF16;
-            case HIGHEST -> tiles(F32, batch, m, n) < CudaRuntime.get().smCount ? F32_SMALL : F32;
-        };
+        MatmulPrecision p = MatmulPrecision.current();
+        if (p != MatmulPrecision.HIGHEST && 2.0 * batch * m * n * k >= TENSOR_CORE_MIN_FLOPS) {
+            return p == MatmulPrecision.HIGH ? TF32 : BF16;
+        }
+        int sms = CudaRuntime.get().smCount;
+        if (tiles(F32, batch, m, n) >= sms) {
+            return F32;
+        }
+        return tiles(F32_SMALL, batch, m, n) >= sms ? F32_SMALL : F32_SMALL16;
     }
 
     private static long tiles(Config c, int batch, int m, int n) {
@@ -47,10 +55,14 @@ final class CudaGemm {
         int m = a.shape()[1];
         int kk = a.shape()[2];
         int n = b.shape()[2];
-        if ((long) batch * m * n == 0 || kk == 0) {
-            return; // out is zero-filled at allocation: an empty sum is 0
+        if ((long) batch * m * n == 0) {
+            return;
         }
-        Config c = choose(a.dtype(), batch, m, n);
+        if (kk == 0) {
+            cuda.fill(out, 0); // an empty sum (out may be uninitialised)
+            return;
+        }
+        Config c = choose(a.dtype(), batch, m, n, kk);
         int[] sa = a.strides();
         int[] sb = b.strides();
         k().launch(c.kernel(), (n + c.bn() - 1) / c.bn(), (m + c.bm() - 1) / c.bm(), batch, c.threads(),

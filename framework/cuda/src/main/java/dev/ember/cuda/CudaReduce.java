@@ -54,8 +54,9 @@ final class CudaReduce {
             HostFallback.run(cuda, 0b10, h -> cpu().reduce(op, h[0], dims, h[1]), in, out);
             return;
         }
-        // about 2048 input elements per block, at most 1024 blocks (reduce.cu's launch rule)
-        int grid = (int) Math.max(1, Math.min(1024, (nOut * Math.max(1, nRed) + 2047) / 2048));
+        // about 2048 input elements per block, at most one full wave of 6 blocks per SM (reduce.cu's launch rule)
+        long wave = 6L * CudaRuntime.get().smCount;
+        int grid = (int) Math.max(1, Math.min(wave, (nOut * Math.max(1, nRed) + 2047) / 2048));
         k().launch("reduce_" + sfx(in), grid, 1, 1, 256, 0, op.ordinal(), (int) nOut, dKept, (int) nRed, dRed, dOut,
                 base(in), base(out));
     }
