@@ -6,7 +6,8 @@
 #
 # 1. every JUnit test tagged "gpu" (CUDA op by op against the CPU backend, memory, training loops),
 # 2. ./ember bench --device cuda (Ember on the GPU, torch_gpu_reference.py's line format),
-# 3. torch_gpu_reference.py itself, PyTorch eager on the same GPU in the same session, if PyTorch is there.
+# 3. torch_gpu_reference.py itself, PyTorch eager on the same GPU in the same session, if PyTorch is there,
+# 4. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$root/gpu-out}
@@ -19,6 +20,13 @@ if [[ $stage == all || $stage == tests ]]; then
     > "$out/tests.txt" 2>&1
   echo "tests exit $?"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
+fi
+if [[ $stage == all || $stage == vision ]]; then
+  # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)
+  timeout 120 bash .device/run.sh --main dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
+    --no-plots --runs-dir "$out/runs" > "$out/vision.txt" 2>&1
+  echo "vision train exit $?"
+  grep -v "^WARNING" "$out/vision.txt" | tr '\r' '\n' | grep -v "it/s ETA" | tail -8
 fi
 if [[ $stage == profile ]]; then
   # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
