@@ -31,6 +31,9 @@ final class TensorFormat {
         List<String> suffixes = new ArrayList<>();
         String body;
         boolean defaultDType = t.dtype() == DType.FLOAT32 || t.dtype() == DType.INT64 || t.dtype() == DType.BOOL;
+        if (!t.device().equals(Device.CPU)) {
+            suffixes.add("device='" + t.device() + "'"); // first, as PyTorch prints it
+        }
         if (t.numel() == 0) {
             if (t.dim() != 1) {
                 suffixes.add("size=" + tuple(t.shape));

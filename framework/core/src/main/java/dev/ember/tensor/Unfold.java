@@ -79,6 +79,11 @@ final class Unfold {
      * {@code i*blocksW + j} holds {@code input[n, c, i*sH - pH + kh*dH, j*sW - pW + kw*dW]} (zero outside).
      */
     static Tensor im2col(Tensor x, long[] kernel, long[] dilation, long[] padding, long[] stride) {
+        return im2col(x, kernel, dilation, padding, stride, true);
+    }
+
+    /** With {@code fusedKernel} false the composite runs even where the backend has a kernel (tests compare them). */
+    static Tensor im2col(Tensor x, long[] kernel, long[] dilation, long[] padding, long[] stride, boolean fusedKernel) {
         Window w = Window.of("im2col", kernel, dilation, padding, stride);
         long[] k2 = kernel.clone();
         long[] d2 = dilation.clone();
@@ -99,7 +104,7 @@ final class Unfold {
         Backend backend = out.backend();
         int[] xs = x.strides;
         // a backend's one-pass kernel, else kH*kW strided copies (the reference)
-        boolean fused = n > 0 && c > 0 && backend.im2col(x.strided(), w.of(b), out.strided());
+        boolean fused = fusedKernel && n > 0 && c > 0 && backend.im2col(x.strided(), w.of(b), out.strided());
         for (int kh = 0; kh < w.kH && !fused; kh++) {
             int[] ri = Window.range(h, b[0], kh * w.dH, w.pH, w.sH);
             for (int kw = 0; kw < w.kW && ri[0] < ri[1]; kw++) {
@@ -119,7 +124,7 @@ final class Unfold {
         }
         long[] inSize = {h, wd};
         return Graph.record("Im2ColBackward0", out, x, Graph.NONE,
-                g -> new Tensor[] {col2im(g, inSize, k2, d2, p2, s2)});
+                g -> new Tensor[] {col2im(g, inSize, k2, d2, p2, s2, fusedKernel)});
     }
 
     /**
@@ -128,6 +133,11 @@ final class Unfold {
      */
     static Tensor col2im(Tensor cols, long[] outputSize, long[] kernel, long[] dilation, long[] padding,
                          long[] stride) {
+        return col2im(cols, outputSize, kernel, dilation, padding, stride, true);
+    }
+
+    static Tensor col2im(Tensor cols, long[] outputSize, long[] kernel, long[] dilation, long[] padding,
+                         long[] stride, boolean fusedKernel) {
         Window w = Window.of("col2im", kernel, dilation, padding, stride);
         int[] size = Window.pair("col2im", "output_size", outputSize, 0);
         long[] k2 = kernel.clone();
@@ -159,7 +169,7 @@ final class Unfold {
         Tensor out = Creation.empty(cols.dtype(), new int[] {n, c, h, wd}, cols);
         Backend backend = out.backend();
         int[] cs = cols.strides;
-        boolean fused = n > 0 && c > 0 && backend.col2im(cols.strided(), w.of(b), out.strided());
+        boolean fused = fusedKernel && n > 0 && c > 0 && backend.col2im(cols.strided(), w.of(b), out.strided());
         for (int kh = 0; kh < w.kH && !fused; kh++) {
             int[] ri = Window.range(h, b[0], kh * w.dH, w.pH, w.sH);
             for (int kw = 0; kw < w.kW && ri[0] < ri[1]; kw++) {
@@ -178,6 +188,6 @@ final class Unfold {
             }
         }
         return Graph.record("Col2ImBackward0", out, cols, Graph.NONE,
-                g -> new Tensor[] {im2col(g, k2, d2, p2, s2)});
+                g -> new Tensor[] {im2col(g, k2, d2, p2, s2, fusedKernel)});
     }
 }

@@ -10,9 +10,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * im2col and col2im (the strided-copy kernels behind convolutions and pools) against plain loops written from
- * their definition, on random window parameters, odd sizes, both float dtypes and non-contiguous views; and
- * col2im as the adjoint of im2col.
+ * im2col and col2im (the backend's one-pass kernels and the composite of strided copies behind convolutions and
+ * pools) against plain loops written from their definition and against each other, on random window parameters,
+ * odd sizes, both float dtypes and non-contiguous views; and col2im as the adjoint of im2col.
  */
 class UnfoldTest {
 
@@ -123,12 +123,17 @@ class UnfoldTest {
             assertArrayEquals(new long[] {q.n, (long) q.c * kk, (long) q.blocks(0) * q.blocks(1)}, cols.shape());
             assertEquals(dtype, cols.dtype());
             assertArrayEquals(referenceIm2col(x.toDoubleArray(), q), cols.toDoubleArray(), tol, q.toString());
+            // the backend's one-pass kernel and the composite of strided copies, bit for bit
+            Tensor composite = Unfold.im2col(view, q.k, q.d, q.p, q.s, false);
+            assertArrayEquals(composite.toDoubleArray(), cols.toDoubleArray(), 0, "im2col twins " + q);
 
             Tensor g = Tensor.randn(dtype, cols.shape());
             Tensor gView = trial % 3 == 0 ? g.transpose(1, 2).contiguous().transpose(1, 2) : g;
             Tensor img = gView.col2im(new long[] {q.h, q.w}, q.k, q.d, q.p, q.s);
             assertArrayEquals(new long[] {q.n, q.c, q.h, q.w}, img.shape());
             assertArrayEquals(referenceCol2im(g.toDoubleArray(), q), img.toDoubleArray(), tol * kk, q.toString());
+            Tensor imgComposite = Unfold.col2im(gView, new long[] {q.h, q.w}, q.k, q.d, q.p, q.s, false);
+            assertArrayEquals(imgComposite.toDoubleArray(), img.toDoubleArray(), 0, "col2im twins " + q);
         }
     }
 

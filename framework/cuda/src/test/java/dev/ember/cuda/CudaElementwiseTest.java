@@ -147,6 +147,8 @@ class CudaElementwiseTest {
         Tensor g = randn(8, DType.FLOAT32, 4, 5).cuda();
         assertEquals(CUDA, Tensor.zerosLike(g).device());
         assertEquals(CUDA, g.newOnes(2).device());
+        assertEquals("tensor([1., 1.], device='cuda:0', dtype=torch.float64)",
+                Tensor.ones(DType.FLOAT64, CUDA, 2).toString());
         assertClose("cat and narrow", Tensor.cat(java.util.List.of(g.cpu(), g.cpu().narrow(1, 1, 3).contiguous()), 1),
                 Tensor.cat(java.util.List.of(g, g.narrow(1, 1, 3)), 1));
     }

@@ -7,6 +7,7 @@ import dev.ember.backend.ReduceOp;
 import dev.ember.backend.Storage;
 import dev.ember.backend.Strided;
 import dev.ember.backend.UnaryOp;
+import dev.ember.backend.Window2d;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
 
@@ -187,5 +188,15 @@ public final class CpuBackend implements Backend {
     public boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
                                     Strided gradCPrev) {
         return CpuLstm.backward(gradHc, gates, cPrev, hc, gradGates, gradCPrev);
+    }
+
+    @Override
+    public boolean im2col(Strided x, Window2d window, Strided cols) {
+        return CpuUnfold.im2col(x, window, cols);
+    }
+
+    @Override
+    public boolean col2im(Strided cols, Window2d window, Strided x) {
+        return CpuUnfold.col2im(cols, window, x);
     }
 }
