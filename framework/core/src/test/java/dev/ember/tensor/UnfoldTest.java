@@ -138,6 +138,29 @@ class UnfoldTest {
     }
 
     @Test
+    void windowsLargerThanTheImage() {
+        // tiny images under big padded, strided, dilated windows (EfficientNet's 5x5 stride-2 convolutions on 1x1
+        // or 2x2 maps): many kernel offsets see only padding
+        Random r = new Random(3);
+        Ember.manualSeed(3);
+        for (int trial = 0; trial < 300; trial++) {
+            long[] k = {1 + r.nextInt(5), 1 + r.nextInt(5)};
+            long[] p = {r.nextInt((int) k[0] / 2 + 1), r.nextInt((int) k[1] / 2 + 1)};
+            Params q = new Params(1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), 1 + r.nextInt(3), k,
+                    new long[] {1 + r.nextInt(2), 1 + r.nextInt(2)}, p, new long[] {1 + r.nextInt(3), 1 + r.nextInt(3)});
+            if (q.blocks(0) < 1 || q.blocks(1) < 1) {
+                continue;
+            }
+            Tensor x = Tensor.randn(DType.FLOAT32, q.n, q.c, q.h, q.w);
+            Tensor cols = x.im2col(q.k, q.d, q.p, q.s);
+            assertArrayEquals(referenceIm2col(x.toDoubleArray(), q), cols.toDoubleArray(), 0, q.toString());
+            assertArrayEquals(Unfold.im2col(x, q.k, q.d, q.p, q.s, false).toDoubleArray(), cols.toDoubleArray(), 0);
+            Tensor img = cols.col2im(new long[] {q.h, q.w}, q.k, q.d, q.p, q.s);
+            assertArrayEquals(referenceCol2im(cols.toDoubleArray(), q), img.toDoubleArray(), 1e-5, q.toString());
+        }
+    }
+
+    @Test
     void col2imIsTheAdjointOfIm2col() {
         Random r = new Random(11);
         Ember.manualSeed(11);

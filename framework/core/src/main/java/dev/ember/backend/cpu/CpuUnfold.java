@@ -119,8 +119,11 @@ final class CpuUnfold {
 
     /** dst[d0 + i] = src[s0 + i * stride] for i < n. */
     private static void copy(Object src, int s0, int stride, Object dst, int d0, int n) {
+        if (n <= 0) {
+            return; // no window position inside the image (s0 may then point outside it)
+        }
         if (stride == 1) {
-            System.arraycopy(src, s0, dst, d0, Math.max(0, n));
+            System.arraycopy(src, s0, dst, d0, n);
         } else if (src instanceof float[] s) {
             float[] d = (float[]) dst;
             for (int i = 0; i < n; i++) {
