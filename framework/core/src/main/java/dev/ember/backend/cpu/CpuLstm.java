@@ -123,16 +123,16 @@ final class CpuLstm {
             st(c, os, oo + h + j);
         }
         for (; j < h; j++) {
-            float i = (float) sigmoid(x[xo + j] + hg[ho + j]);
-            float f = (float) sigmoid(x[xo + h + j] + hg[ho + h + j]);
-            float g = (float) Math.tanh(x[xo + 2 * h + j] + hg[ho + 2 * h + j]);
-            float o = (float) sigmoid(x[xo + 3 * h + j] + hg[ho + 3 * h + j]);
+            float i = ExactMath.sigmoid(x[xo + j] + hg[ho + j]);
+            float f = ExactMath.sigmoid(x[xo + h + j] + hg[ho + h + j]);
+            float g = ExactMath.tanh(x[xo + 2 * h + j] + hg[ho + 2 * h + j]);
+            float o = ExactMath.sigmoid(x[xo + 3 * h + j] + hg[ho + 3 * h + j]);
             ws[wo + j] = i;
             ws[wo + h + j] = f;
             ws[wo + 2 * h + j] = g;
             ws[wo + 3 * h + j] = o;
             float c = f * cp[co + j] + i * g;
-            out[oo + j] = o * (float) Math.tanh(c);
+            out[oo + j] = o * ExactMath.tanh(c);
             out[oo + h + j] = c;
         }
     }
@@ -241,7 +241,7 @@ final class CpuLstm {
             float f = ws[wo + h + j];
             float g = ws[wo + 2 * h + j];
             float o = ws[wo + 3 * h + j];
-            float tc = (float) Math.tanh(y[yo + h + j]);
+            float tc = ExactMath.tanh(y[yo + h + j]);
             float gct = gcn + gh * o * (1 - tc * tc);
             gg[ggo + j] = gct * g * (i * (1 - i));
             gg[ggo + h + j] = gct * cp[co + j] * (f * (1 - f));

@@ -77,8 +77,18 @@ final class FloatRows {
                     store(r.blend(e.mul(r), v.compare(VectorOperators.LT, 0f)), ys, yo + i);
                 }
             }
+            case EXP -> {
+                for (; i < bound; i += L) {
+                    store(ExactMath.exp(load(xs, xo + i)), ys, yo + i);
+                }
+            }
+            case TANH -> {
+                for (; i < bound; i += L) {
+                    store(ExactMath.tanh(load(xs, xo + i)), ys, yo + i);
+                }
+            }
             default -> {
-                // SIGN, and exp/log/tanh/sin/cos through Math (see ExactMath): the scalar loop below
+                // SIGN, and log/sin/cos through Math: the scalar loop below
             }
         }
         unaryTail(op, x, xo, y, yo, i, n);
@@ -98,14 +108,20 @@ final class FloatRows {
                     y[yo + i] = v > 0 ? v : v == v ? 0 : v;
                 }
             }
+            // the vector body's scalar twins, so that where a row splits does not change results
             case EXP -> {
                 for (; i < n; i++) {
-                    y[yo + i] = (float) Math.exp(x[xo + i]);
+                    y[yo + i] = ExactMath.exp(x[xo + i]);
                 }
             }
             case TANH -> {
                 for (; i < n; i++) {
-                    y[yo + i] = (float) Math.tanh(x[xo + i]);
+                    y[yo + i] = ExactMath.tanh(x[xo + i]);
+                }
+            }
+            case SIGMOID -> {
+                for (; i < n; i++) {
+                    y[yo + i] = ExactMath.sigmoid(x[xo + i]);
                 }
             }
             default -> {
