@@ -79,9 +79,7 @@ final class CpuLstm {
     }
 
     private static double sigmoid(double v) {
-        double e = Math.exp(-Math.abs(v));
-        double r = 1 / (1 + e);
-        return v < 0 ? e * r : r;
+        return ExactMath.sigmoid(v); // the vector path's twin
     }
 
     private static FloatVector ld(MemorySegment m, int i) {

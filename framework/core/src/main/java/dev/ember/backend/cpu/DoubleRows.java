@@ -107,6 +107,11 @@ final class DoubleRows {
                     y[yo + i] = Math.tanh(x[xo + i]);
                 }
             }
+            case SIGMOID -> {
+                for (; i < n; i++) {
+                    y[yo + i] = ExactMath.sigmoid(x[xo + i]); // the vector body's twin
+                }
+            }
             default -> {
                 for (; i < n; i++) {
                     y[yo + i] = op.apply(x[xo + i]);

@@ -3,6 +3,7 @@ package dev.ember.backend.cpu;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -11,8 +12,9 @@ import jdk.incubator.vector.VectorOperators;
  * interpreted, so results would change with warm-up and from run to run; a training run with a fixed seed must
  * repeat exactly. So float32 exp and tanh are computed here from additions, multiplications and a division only
  * (each correctly rounded, hence the same bits interpreted or compiled): Cephes' expf and tanhf polynomials, within
- * about 2 ulp of the exact values. float64 goes through {@link Math} lane by lane (the same in interpreter and
- * compiled code), as do float32 lanes near exp's overflow and underflow.
+ * about 2 ulp of the exact values; float64 exp likewise (Cephes' exp, about an ulp). float64 tanh goes through
+ * {@link Math} lane by lane (the same in interpreter and compiled code), as do lanes near exp's overflow and
+ * underflow. Every vector function has a scalar twin that gives the same bits, for the tails of rows.
  */
 final class ExactMath {
     // one lane buffer per thread: these run inside hot loops, so they must not allocate
@@ -118,7 +120,58 @@ final class ExactMath {
         return FloatVector.fromArray(v.species(), a, 0);
     }
 
-    static DoubleVector exp(DoubleVector v) {
+    // Cephes exp: e^r = 1 + 2 r P(r^2) / (Q(r^2) - r P(r^2)) on [-ln2/2, ln2/2], about an ulp
+    private static final double DLOG2E = 1.4426950408889634;
+    private static final double DLN2_HI = 6.93145751953125E-1;
+    private static final double DLN2_LO = 1.42860682030941723212E-6;
+    private static final double DROUND = 6755399441055744.0; // 1.5 * 2^52: rounds to an integer
+    private static final double P0 = 1.26177193074810590878E-4;
+    private static final double P1 = 3.02994407707441961300E-2;
+    private static final double P2 = 9.99999999999999999910E-1;
+    private static final double Q0 = 3.00198505138664455042E-6;
+    private static final double Q1 = 2.52448340349684104192E-3;
+    private static final double Q2 = 2.27265548208155028766E-1;
+    private static final double Q3 = 2.00000000000000000009E0;
+
+    /**
+     * e^x lane by lane from additions, multiplications and one division (repeatable, about an ulp); lanes beyond
+     * |x| > 708 (overflow, subnormal results) take {@link Math#exp}. Equal, lane by lane, to {@link #exp(double)}.
+     */
+    static DoubleVector exp(DoubleVector x) {
+        DoubleVector n = x.mul(DLOG2E).add(DROUND).sub(DROUND);
+        DoubleVector r = x.sub(n.mul(DLN2_HI)).sub(n.mul(DLN2_LO));
+        DoubleVector rr = r.mul(r);
+        DoubleVector px = r.mul(rr.mul(P0).add(P1).mul(rr).add(P2));
+        DoubleVector qx = rr.mul(Q0).add(Q1).mul(rr).add(Q2).mul(rr).add(Q3);
+        DoubleVector y = px.div(qx.sub(px)).mul(2).add(1);
+        LongVector e = (LongVector) n.convert(VectorOperators.D2L, 0);
+        DoubleVector out = y.mul(e.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+        var far = x.abs().compare(VectorOperators.GT, 708.0);
+        return far.anyTrue() ? out.blend(expMath(x), far) : out;
+    }
+
+    /** The scalar twin of {@link #exp(DoubleVector)}. */
+    static double exp(double x) {
+        if (Math.abs(x) > 708.0) {
+            return Math.exp(x);
+        }
+        double n = x * DLOG2E + DROUND - DROUND;
+        double r = x - n * DLN2_HI - n * DLN2_LO;
+        double rr = r * r;
+        double px = r * ((rr * P0 + P1) * rr + P2);
+        double qx = ((rr * Q0 + Q1) * rr + Q2) * rr + Q3;
+        double y = px / (qx - px) * 2 + 1;
+        return y * Double.longBitsToDouble(((long) n + 1023) << 52);
+    }
+
+    /** {@code 1 / (1 + e^-x)} as DoubleRows and the LSTM cell compute it: e = exp(-|x|) never overflows. */
+    static double sigmoid(double x) {
+        double e = exp(-Math.abs(x));
+        double r = 1.0 / (e + 1.0);
+        return x < 0 ? e * r : r;
+    }
+
+    private static DoubleVector expMath(DoubleVector v) {
         double[] a = DOUBLES.get();
         v.intoArray(a, 0);
         for (int i = 0; i < v.length(); i++) {

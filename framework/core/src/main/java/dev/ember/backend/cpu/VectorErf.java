@@ -12,9 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * erf and erfc on rows with the Vector API, lane by lane the algorithms of {@link Special#erf} and
- * {@link Special#erfc} in double precision (erf's Taylor series below 0.5, the Chebyshev series of erfc with
- * Clenshaw's recurrence), so each lane agrees with the scalar reference to about an ulp; float32 rows are widened
- * to double and rounded once. Exact GELU spends most of its time here.
+ * {@link Special#erfc} in double precision (erf's Taylor series below 0.5, in Horner form, the Chebyshev series of
+ * erfc with Clenshaw's recurrence and {@link ExactMath}'s repeatable exp), so each lane agrees with the scalar
+ * reference to about an ulp; float32 rows are widened to double and rounded once. Each vector function has a
+ * scalar twin with the same bits, for the rows' tails. Exact GELU spends most of its time here.
  */
 final class VectorErf {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
@@ -23,6 +24,17 @@ final class VectorErf {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final double[] CHEB = Special.erfcChebyshev();
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+    /** Taylor coefficients of erf/(2/sqrt(pi)) in x^2: (-1)^n / (n! (2n + 1)); 13 terms reach double precision below 0.5. */
+    private static final double[] TAYLOR = new double[13];
+
+    static {
+        double factorial = 1;
+        for (int n = 0; n < TAYLOR.length; n++) {
+            factorial *= Math.max(1, n);
+            TAYLOR[n] = (n % 2 == 0 ? 1 : -1) / (factorial * (2 * n + 1)); // the denominator is exact
+        }
+    }
 
     private VectorErf() {
     }
@@ -42,28 +54,61 @@ final class VectorErf {
         return t.mul(ExactMath.exp(series.sub(a.mul(a))));
     }
 
+    /** The scalar twin of {@link #erfcAbs(DoubleVector)}: the same operations in the same order. */
+    private static double erfcAbs(double a) {
+        double t = 2 / (a + 2);
+        double u2 = t * 4 - 2;
+        double b1 = 0;
+        double b2 = 0;
+        for (int k = CHEB.length - 1; k >= 1; k--) {
+            double b = u2 * b1 - b2 + CHEB[k];
+            b2 = b1;
+            b1 = b;
+        }
+        double series = u2 * 0.5 * b1 - b2 + CHEB[0];
+        return t * ExactMath.exp(series - a * a);
+    }
+
     /** {@link Special#erfc}: erfc(|x|), reflected as 2 - erfc(|x|) for negative x. */
     static DoubleVector erfc(DoubleVector x) {
         DoubleVector c = erfcAbs(x.abs());
         return c.blend(DoubleVector.broadcast(D, 2).sub(c), x.compare(VectorOperators.LT, 0));
     }
 
+    static double erfc(double x) {
+        double c = erfcAbs(Math.abs(x));
+        return x < 0 ? 2 - c : c;
+    }
+
     static DoubleVector erf(DoubleVector x) {
         DoubleVector a = x.abs();
-        // Taylor: x * sum (-x^2)^n / (n! (2n + 1)), 13 terms
         DoubleVector x2 = x.mul(x);
-        DoubleVector term = x;
-        DoubleVector sum = x;
-        for (int n = 1; n < 13; n++) {
-            term = term.mul(x2.neg().div(n));
-            sum = sum.add(term.div(2 * n + 1));
+        DoubleVector s = DoubleVector.broadcast(D, TAYLOR[TAYLOR.length - 1]);
+        for (int n = TAYLOR.length - 2; n >= 0; n--) {
+            s = s.mul(x2).add(TAYLOR[n]);
         }
-        DoubleVector small = sum.mul(TWO_OVER_SQRT_PI);
-        DoubleVector erfc = erfcAbs(a);
-        DoubleVector large = DoubleVector.broadcast(D, 1).sub(erfc);
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0));
+        DoubleVector small = x.mul(s).mul(TWO_OVER_SQRT_PI);
         VectorMask<Double> useSmall = a.compare(VectorOperators.LT, 0.5);
+        if (useSmall.allTrue()) {
+            return small; // the series alone (the blend below would pick it in every lane)
+        }
+        DoubleVector large = DoubleVector.broadcast(D, 1).sub(erfcAbs(a));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0));
         return large.blend(small, useSmall);
+    }
+
+    /** The scalar twin of {@link #erf(DoubleVector)}, for the tails of rows. */
+    static double erf(double x) {
+        if (Math.abs(x) < 0.5) {
+            double x2 = x * x;
+            double s = TAYLOR[TAYLOR.length - 1];
+            for (int n = TAYLOR.length - 2; n >= 0; n--) {
+                s = s * x2 + TAYLOR[n];
+            }
+            return x * s * TWO_OVER_SQRT_PI;
+        }
+        double large = 1 - erfcAbs(Math.abs(x));
+        return x < 0 ? -large : large;
     }
 
     /** y = erf(x), or erfc(x) with {@code complement}. */
@@ -77,7 +122,7 @@ final class VectorErf {
             (complement ? erfc(v) : erf(v)).intoMemorySegment(ys, (long) (yo + i) << 3, NATIVE);
         }
         for (; i < n; i++) {
-            y[yo + i] = complement ? Special.erfc(x[xo + i]) : Special.erf(x[xo + i]);
+            y[yo + i] = complement ? erfc(x[xo + i]) : erf(x[xo + i]);
         }
     }
 
@@ -93,7 +138,7 @@ final class VectorErf {
                     .intoMemorySegment(ys, (long) (yo + i) << 2, NATIVE);
         }
         for (; i < n; i++) {
-            y[yo + i] = (float) (complement ? Special.erfc(x[xo + i]) : Special.erf(x[xo + i]));
+            y[yo + i] = (float) (complement ? erfc(x[xo + i]) : erf(x[xo + i]));
         }
     }
 }

@@ -78,4 +78,46 @@ class ExactMathTest {
         assertTrue(Float.isNaN(e[0]));
         assertEquals((float) Math.E, e[1], Math.ulp((float) Math.E) * 2);
     }
+
+    /** Row tails use the scalar twins: each must give exactly the vector lane's bits, wherever a row splits. */
+    @Test
+    void scalarTwinsGiveTheVectorsBits() {
+        Random r = new Random(5);
+        var sd = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+        float[] f = new float[S.length()];
+        float[] fe = new float[f.length];
+        float[] ft = new float[f.length];
+        double[] d = new double[sd.length()];
+        double[] de = new double[d.length];
+        double[] derf = new double[d.length];
+        double[] derfc = new double[d.length];
+        for (int trial = 0; trial < 5000; trial++) {
+            double scale = trial % 3 == 0 ? 100 : trial % 3 == 1 ? 5 : 0.6;
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+            }
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (r.nextDouble() * 2 - 1) * scale * 8;
+            }
+            ExactMath.exp(FloatVector.fromArray(S, f, 0)).intoArray(fe, 0);
+            ExactMath.tanh(FloatVector.fromArray(S, f, 0)).intoArray(ft, 0);
+            var dv = jdk.incubator.vector.DoubleVector.fromArray(sd, d, 0);
+            ExactMath.exp(dv).intoArray(de, 0);
+            VectorErf.erf(dv).intoArray(derf, 0);
+            VectorErf.erfc(dv).intoArray(derfc, 0);
+            for (int i = 0; i < f.length; i++) {
+                assertEquals(Float.floatToIntBits(ExactMath.exp(f[i])), Float.floatToIntBits(fe[i]), "exp(" + f[i] + ")");
+                assertEquals(Float.floatToIntBits(ExactMath.tanh(f[i])), Float.floatToIntBits(ft[i]), "tanh(" + f[i] + ")");
+            }
+            for (int i = 0; i < d.length; i++) {
+                assertEquals(Double.doubleToLongBits(ExactMath.exp(d[i])), Double.doubleToLongBits(de[i]), "exp(" + d[i] + ")");
+                assertEquals(Double.doubleToLongBits(VectorErf.erf(d[i])), Double.doubleToLongBits(derf[i]), "erf(" + d[i] + ")");
+                assertEquals(Double.doubleToLongBits(VectorErf.erfc(d[i])), Double.doubleToLongBits(derfc[i]),
+                        "erfc(" + d[i] + ")");
+                double got = ExactMath.exp(d[i]);
+                double want = Math.exp(d[i]);
+                assertTrue(got == want || Math.abs(got - want) <= 2 * Math.ulp(want), "exp(" + d[i] + "): " + got + " vs " + want);
+            }
+        }
+    }
 }
