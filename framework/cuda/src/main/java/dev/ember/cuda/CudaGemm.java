@@ -26,6 +26,8 @@ final class CudaGemm {
     static final Config F64 = new Config("gemm_f64", 32, 32, 256, 0);
     /** Below this many flops the tensor-core kernels do not pay off and exact FP32 is used (an allowed result). */
     static final double TENSOR_CORE_MIN_FLOPS = 3e8;
+    /** The largest grid.y and grid.z of a launch. */
+    static final int MAX_GRID = 65535;
 
     private CudaGemm() {
     }
@@ -65,8 +67,36 @@ final class CudaGemm {
         Config c = choose(a.dtype(), batch, m, n, kk);
         int[] sa = a.strides();
         int[] sb = b.strides();
+        int rowTiles = (m + c.bm() - 1) / c.bm();
+        if (rowTiles <= MAX_GRID && batch <= MAX_GRID) {
+            launch(c, batch, m, n, kk, a, a.offset(), b, b.offset(), out, out.offset());
+        } else if (rowTiles <= MAX_GRID) {
+            // grid.z is at most 65535: batches in chunks (C's batch stride M*N is the same in every chunk)
+            for (int b0 = 0; b0 < batch; b0 += MAX_GRID) {
+                int nb = Math.min(MAX_GRID, batch - b0);
+                launch(c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0], out,
+                        out.offset() + b0 * m * n);
+            }
+        } else {
+            // so is grid.y: one batch at a time, rows in chunks (C's rows are contiguous within a batch)
+            int rows = MAX_GRID * c.bm();
+            for (int bi = 0; bi < batch; bi++) {
+                for (int m0 = 0; m0 < m; m0 += rows) {
+                    int nm = Math.min(rows, m - m0);
+                    launch(c, 1, nm, n, kk, a, a.offset() + bi * sa[0] + m0 * sa[1], b, b.offset() + bi * sb[0], out,
+                            out.offset() + (bi * m + m0) * n);
+                }
+            }
+        }
+    }
+
+    /** One launch over {@code batch} products of (m, k) @ (k, n) from the given element offsets. */
+    private static void launch(Config c, int batch, int m, int n, int kk, Strided a, int aOff, Strided b, int bOff,
+                               Strided out, int cOff) {
+        int[] sa = a.strides();
+        int[] sb = b.strides();
         k().launch(c.kernel(), (n + c.bn() - 1) / c.bn(), (m + c.bm() - 1) / c.bm(), batch, c.threads(),
-                c.sharedBytes(), batch, m, n, kk, base(a), a.offset(), sa[0], sa[1], sa[2], base(b), b.offset(), sb[0],
-                sb[1], sb[2], base(out), out.offset());
+                c.sharedBytes(), batch, m, n, kk, base(a), aOff, sa[0], sa[1], sa[2], base(b), bOff, sb[0], sb[1],
+                sb[2], base(out), cOff);
     }
 }

@@ -62,6 +62,15 @@ class CudaMatmulTest {
                 randn(8, DType.FLOAT32, 33));
     }
 
+    @Test
+    void launchesLargerThanOneGrid() {
+        // grid.y and grid.z stop at 65535: more batches, or more row tiles, take several launches
+        forwardBackward("70000 batches", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(1, DType.FLOAT32, 70000, 2, 3),
+                randn(2, DType.FLOAT32, 70000, 3, 2));
+        forwardBackward("1.1M rows", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(3, DType.FLOAT32, 1_100_003, 3),
+                randn(4, DType.FLOAT32, 3, 2));
+    }
+
     /** Relative error of the whole product, ||C - C_ref|| / ||C_ref||, for the reduced-precision paths. */
     private static double relativeError(Tensor a, Tensor b) {
         Tensor ref = a.matmul(b);
