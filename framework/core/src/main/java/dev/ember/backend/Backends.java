@@ -11,12 +11,35 @@ import java.util.ServiceLoader;
  */
 public final class Backends {
     private static volatile List<Backend> all;
+    private static final List<Backend> REGISTERED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Backends() {
     }
 
-    /** Every backend on the class path, available or not. */
+    /**
+     * Adds a backend that ServiceLoader does not find (one built at run time, or a test's emulated device). It
+     * comes before the class path's backends, so it serves its device type until {@link #unregister}.
+     */
+    public static void register(Backend backend) {
+        REGISTERED.addFirst(java.util.Objects.requireNonNull(backend, "backend"));
+    }
+
+    public static void unregister(Backend backend) {
+        REGISTERED.remove(backend);
+    }
+
+    /** Every backend: the registered ones, then those on the class path, available or not. */
     public static List<Backend> all() {
+        List<Backend> found = serviceLoaded();
+        if (REGISTERED.isEmpty()) {
+            return found;
+        }
+        List<Backend> both = new ArrayList<>(REGISTERED);
+        both.addAll(found);
+        return List.copyOf(both);
+    }
+
+    private static List<Backend> serviceLoaded() {
         List<Backend> list = all;
         if (list == null) {
             List<Backend> found = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.backend.cpu.EmulatedDevice;
 import dev.ember.io.Checkpoint;
 import dev.ember.tensor.Tensor;
 import java.awt.image.BufferedImage;
@@ -90,6 +91,31 @@ class ClassificationTrainerTest {
         String report = Files.readString(files.report());
         assertTrue(report.contains("diagonal") && report.contains("macro avg"), report);
         assertTrue(Files.readString(files.confusionCsv()).startsWith("true\\predicted,row,column,diagonal\n"));
+    }
+
+    @Test
+    void trainsOnAnotherDeviceLikeOnTheCpu() throws Exception {
+        // a "cuda" device emulated with the CPU's kernels: the model is created there, batches and a resumed
+        // optimizer follow it, and the numbers are the CPU's
+        ClassificationData data = TinyData.data();
+        TrainConfig config = TinyData.config().plots(false).build();
+        TrainResult cpu = ClassificationTrainer.train("tiny", data, config, tmp.resolve("cpu"), TinyData::model, null);
+        try (AutoCloseable ignored = EmulatedDevice.install()) {
+            ModelFactory onDevice = (name, classes, channels, size) -> {
+                var m = TinyData.model(name, classes, channels, size);
+                m.to(EmulatedDevice.DEVICE);
+                return m;
+            };
+            TrainResult moved = ClassificationTrainer.train("tiny", data, config, tmp.resolve("dev"), onDevice, null);
+            assertEquals(EmulatedDevice.DEVICE, moved.model().parameters().get(0).device());
+            for (int e = 0; e < cpu.history().size(); e++) {
+                assertEquals(cpu.history().get(e).trainLoss(), moved.history().get(e).trainLoss(), 1e-6, "epoch " + e);
+                assertEquals(cpu.history().get(e).testAcc(), moved.history().get(e).testAcc(), 1e-9, "epoch " + e);
+            }
+            // a finished run resumes (evaluates again) on the device, its checkpoint loaded there
+            TrainResult again = ClassificationTrainer.resume(data, tmp.resolve("dev"), onDevice, null, null);
+            assertEquals(moved.test().metrics().accuracy(), again.test().metrics().accuracy(), 1e-9);
+        }
     }
 
     @Test

@@ -15,11 +15,21 @@ public final class CpuStorage extends Storage {
     final double[] d;
     final long[] l;
     final boolean[] b;
-    private final CpuBackend backend;
+    private final Backend backend;
+    private final Device device;
 
     CpuStorage(CpuBackend backend, Object array) {
+        this(backend, Device.CPU, array);
+    }
+
+    /**
+     * Host memory that a backend other than the CPU's owns and labels with its device: an emulated device whose
+     * kernels are the CPU's (tests of the device plumbing on machines without a GPU).
+     */
+    CpuStorage(Backend backend, Device device, Object array) {
         super(dtypeOf(array), java.lang.reflect.Array.getLength(array));
         this.backend = backend;
+        this.device = device;
         this.f = array instanceof float[] a ? a : null;
         this.d = array instanceof double[] a ? a : null;
         this.l = array instanceof long[] a ? a : null;
@@ -94,7 +104,7 @@ public final class CpuStorage extends Storage {
 
     @Override
     public Device device() {
-        return Device.CPU;
+        return device;
     }
 
     @Override
