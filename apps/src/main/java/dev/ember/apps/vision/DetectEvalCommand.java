@@ -55,7 +55,7 @@ final class DetectEvalCommand implements Callable<Integer> {
     public Integer call() {
         return CommandErrors.run(spec, "detect eval", () -> {
             PrintWriter out = spec.commandLine().getOut();
-            Devices.check(device);
+            dev.ember.tensor.Device dev = Devices.parse(device);
             if (!split.matches("test|val|train")) {
                 throw new IllegalArgumentException("--split must be test, val or train, got \"" + split + "\"");
             }
@@ -69,6 +69,7 @@ final class DetectEvalCommand implements Callable<Integer> {
                 ck = new DetectionRunFiles(folder).checkpoint();
             }
             Detector detector = Detector.load(ck);
+            detector.model().to(dev);
             Path dataDir = data != null ? data : Path.of(detector.spec().dataset());
             DetectionData d = DetectionData.read(dataDir.resolve(split));
             if (!d.classNames().equals(detector.spec().classNames())) {

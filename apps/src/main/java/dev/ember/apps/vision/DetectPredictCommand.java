@@ -58,7 +58,7 @@ final class DetectPredictCommand implements Callable<Integer> {
     public Integer call() {
         return CommandErrors.run(spec, "detect predict", () -> {
             PrintWriter out = spec.commandLine().getOut();
-            Devices.check(device);
+            dev.ember.tensor.Device dev = Devices.parse(device);
             if (!(threshold >= 0 && threshold <= 1)) {
                 throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
             }
@@ -72,6 +72,7 @@ final class DetectPredictCommand implements Callable<Integer> {
                 ck = new DetectionRunFiles(folder).checkpoint();
             }
             Detector detector = Detector.load(ck);
+            detector.model().to(dev);
             List<String> names = detector.spec().classNames();
             Path target = outDir != null ? outDir : folder.resolve("predict");
             Files.createDirectories(target);

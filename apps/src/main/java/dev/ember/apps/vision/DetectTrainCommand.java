@@ -76,12 +76,12 @@ final class DetectTrainCommand implements Callable<Integer> {
     public Integer call() {
         return CommandErrors.run(spec, "detect train", () -> {
             PrintWriter out = spec.commandLine().getOut();
-            Devices.check(device);
+            dev.ember.tensor.Device dev = Devices.parse(device);
             DetectionTrainer.Config config = new DetectionTrainer.Config(epochs, batchSize, lr, weightDecay, seed,
                     !noFlip);
             Path dataDir = data != null ? data : DetectCommand.DEFAULT_DATA;
             DetectionPipeline.TrainOptions options = new DetectionPipeline.TrainOptions(dataDir, imageSize, width,
-                    config);
+                    config, dev);
             Path dir;
             if (name != null) {
                 dir = runsDir.resolve(Runs.checkName(name));
@@ -96,7 +96,7 @@ final class DetectTrainCommand implements Callable<Integer> {
                 DetectGenerateCommand.generateDefault(dataDir, out);
             }
             out.printf(Locale.ROOT, "training CenterNet for %d epochs (batch %d, AdamW, lr %s, one-cycle, seed %d) on"
-                    + " the CPU; run folder %s%n", epochs, batchSize, lr, seed, dir);
+                    + " %s; run folder %s%n", epochs, batchSize, lr, seed, Devices.describe(dev), dir);
             out.flush();
             DetectionPipeline.TrainResult r = DetectionPipeline.train(options, dir,
                     new DetectProgress(out, System.err, System.console() != null, epochs), line -> {

@@ -33,14 +33,6 @@ final class Devices {
         return d.equals("cuda") ? Device.cuda() : Device.cuda(Integer.parseInt(d.substring(5)));
     }
 
-    /** For the detection commands, whose pipeline still runs on the CPU only. */
-    static void check(String device) {
-        if (!parse(device).equals(Device.CPU)) {
-            throw new IllegalStateException("--device " + device + ": the detection pipeline runs on the CPU only"
-                    + " for now; use --device cpu");
-        }
-    }
-
     /** The vision models, created on {@code device}: the trainer, evaluator and predictor follow the model there. */
     static ModelFactory models(Device device) {
         return (name, classes, channels, size) -> {

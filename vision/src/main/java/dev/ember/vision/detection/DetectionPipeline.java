@@ -33,8 +33,15 @@ public final class DetectionPipeline {
      * @param imageSize square model input, a multiple of 4
      * @param width     CenterNet width
      * @param train     optimisation settings (its seed also seeds initialisation)
+     * @param device    where the model trains ({@code Device.cuda()} for a GPU); batches follow it
      */
-    public record TrainOptions(Path data, int imageSize, int width, DetectionTrainer.Config train) {
+    public record TrainOptions(Path data, int imageSize, int width, DetectionTrainer.Config train,
+                               dev.ember.tensor.Device device) {
+        /** On the CPU. */
+        public TrainOptions(Path data, int imageSize, int width, DetectionTrainer.Config train) {
+            this(data, imageSize, width, train, dev.ember.tensor.Device.CPU);
+        }
+
         public TrainOptions {
             if (imageSize < 16 || imageSize % CenterNet.STRIDE != 0) {
                 throw new IllegalArgumentException("image size must be a multiple of " + CenterNet.STRIDE
@@ -98,6 +105,7 @@ public final class DetectionPipeline {
         DetectorSpec spec = DetectorSpec.of(trainData.classNames(), o.imageSize(), o.width(),
                 o.data().toAbsolutePath().normalize().toString());
         CenterNet model = spec.newModel();
+        model.to(o.device());
         Detector detector = new Detector(model, spec);
         info.accept(String.format(Locale.ROOT, "model: CenterNet (width %d, %,d parameters), input %dx%d, output"
                 + " stride %d", o.width(), model.numParameters(), o.imageSize(), o.imageSize(), CenterNet.STRIDE));

@@ -3,6 +3,8 @@ package dev.ember.vision.detection;
 import dev.ember.autograd.Autograd;
 import dev.ember.optim.AdamW;
 import dev.ember.optim.lr.OneCycleLR;
+import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -102,6 +104,7 @@ public final class DetectionTrainer {
         schedule = new OneCycleLR(optimizer, config.lr(), config.epochs() * steps);
         Random random = new Random(config.seed());
         List<EpochStats> history = new ArrayList<>();
+        Device device = deviceOf(model);
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             long start = System.nanoTime();
             listener.epochStart(epoch, steps);
@@ -114,8 +117,8 @@ public final class DetectionTrainer {
                 DetectionTensors.Batch batch = train.batch(idx, config.flip() ? random : null);
                 CenterNetCoder.Targets targets = CenterNetCoder.encode(batch.boxes(), batch.labels(), model.numClasses,
                         train.imageSize(), train.imageSize());
-                CenterNet.Output out = model.forward(batch.images());
-                CenterNetLoss.Parts parts = loss.forward(out, targets);
+                CenterNet.Output out = model.forward(batch.images().to(device));
+                CenterNetLoss.Parts parts = loss.forward(out, onDevice(targets, device));
                 optimizer.zeroGrad();
                 parts.total().backward();
                 optimizer.step();
@@ -154,7 +157,8 @@ public final class DetectionTrainer {
                     idx[j] = from + j;
                 }
                 DetectionTensors.Batch b = data.batch(idx, null);
-                List<List<Detection>> dets = CenterNetCoder.decode(model.forward(b.images()), EVAL_TOP_K,
+                Tensor images = b.images().to(deviceOf(model));
+                List<List<Detection>> dets = CenterNetCoder.decode(model.forward(images), EVAL_TOP_K,
                         EVAL_SCORE_THRESHOLD, NMS_IOU);
                 for (int j = 0; j < idx.length; j++) {
                     map.update(dets.get(j), b.boxes().get(j), b.labels().get(j));
@@ -165,6 +169,16 @@ public final class DetectionTrainer {
             }
         }
         return map.compute();
+    }
+
+    /** Where the model's parameters are: batches and targets follow it there. */
+    static Device deviceOf(CenterNet model) {
+        return model.parameters().isEmpty() ? Device.CPU : model.parameters().get(0).device();
+    }
+
+    private static CenterNetCoder.Targets onDevice(CenterNetCoder.Targets t, Device device) {
+        return new CenterNetCoder.Targets(t.heatmap().to(device), t.wh().to(device), t.reg().to(device),
+                t.mask().to(device), t.numObjects());
     }
 
     private static int[] permutation(int n, Random random) {

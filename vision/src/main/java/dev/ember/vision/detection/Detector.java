@@ -92,7 +92,8 @@ public final class Detector {
         List<List<Detection>> dets;
         model.eval();
         try (var ignored = Autograd.noGrad()) {
-            dets = CenterNetCoder.decode(model.forward(Tensor.of(x, images.size(), 3, s, s)),
+            dets = CenterNetCoder.decode(model.forward(Tensor.of(x, images.size(), 3, s, s)
+                            .to(DetectionTrainer.deviceOf(model))),
                     DetectionTrainer.EVAL_TOP_K, scoreThreshold, DetectionTrainer.NMS_IOU);
         }
         List<List<Detection>> result = new ArrayList<>();

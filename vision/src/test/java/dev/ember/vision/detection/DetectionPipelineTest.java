@@ -23,6 +23,38 @@ class DetectionPipelineTest {
     Path tmp;
 
     @Test
+    void trainsOnAnotherDeviceLikeOnTheCpu() throws Exception {
+        // a "cuda" device emulated with the CPU's kernels: the model, batches and targets live there
+        Path data = tmp.resolve("shapes");
+        DetectionPipeline.generateShapes(data, 12, 4, new ShapesDataset.Options(32, 1, 2, 6, 14, 8), 0);
+        DetectionTrainer.Config config = new DetectionTrainer.Config(2, 6, 1e-2, 1e-4, 0, true);
+        List<Double> cpu = new ArrayList<>();
+        List<Double> moved = new ArrayList<>();
+        DetectionPipeline.TrainResult a = DetectionPipeline.train(new DetectionPipeline.TrainOptions(data, 32, 4, config),
+                tmp.resolve("runs/cpu"), listener(cpu), s -> { });
+        try (AutoCloseable ignored = dev.ember.backend.cpu.EmulatedDevice.install()) {
+            DetectionPipeline.TrainResult b = DetectionPipeline.train(new DetectionPipeline.TrainOptions(data, 32, 4,
+                    config, dev.ember.backend.cpu.EmulatedDevice.DEVICE), tmp.resolve("runs/dev"), listener(moved),
+                    s -> { });
+            assertEquals(dev.ember.backend.cpu.EmulatedDevice.DEVICE, b.detector().model().parameters().get(0).device());
+            assertEquals(cpu.size(), moved.size());
+            for (int i = 0; i < cpu.size(); i++) {
+                assertEquals(cpu.get(i), moved.get(i), 1e-6 * Math.abs(cpu.get(i)), "loss at step " + i);
+            }
+            assertEquals(a.finalEval().map(), b.finalEval().map(), 1e-9);
+        }
+    }
+
+    private static DetectionTrainer.Listener listener(List<Double> losses) {
+        return new DetectionTrainer.Listener() {
+            @Override
+            public void step(int epoch, int step, double loss) {
+                losses.add(loss);
+            }
+        };
+    }
+
+    @Test
     void trainWritesTheRunAndTheCheckpointReloads() throws IOException {
         Path data = tmp.resolve("shapes");
         DetectionPipeline.generateShapes(data, 12, 4, new ShapesDataset.Options(32, 1, 2, 6, 14, 8), 0);
