@@ -199,4 +199,20 @@ public interface Backend {
     default boolean col2im(Strided cols, Window2d window, Strided x) {
         return false;
     }
+
+    /**
+     * Exact GELU in one pass, {@code out = x * erfc(-x / sqrt 2) / 2} computed as the composite in
+     * {@code dev.ember.nn.functional.Activations} computes it; in and out contiguous, of one floating dtype.
+     */
+    default boolean gelu(Strided in, Strided out) {
+        return false;
+    }
+
+    /**
+     * The input gradient of {@link #gelu}: {@code gradIn = gradOut * (Phi(x) + x phi(x))}, with Phi the standard
+     * normal distribution function and phi its density; all contiguous, of one floating dtype.
+     */
+    default boolean geluBackward(Strided in, Strided gradOut, Strided gradIn) {
+        return false;
+    }
 }

@@ -241,6 +241,33 @@ public final class Fused {
     // ---------------------------------------------------------------- LSTM cell
 
     /**
+     * Exact GELU as one graph node, x (any shape) -> {@code x * erfc(-x / sqrt 2) / 2}, with the fused gradient;
+     * null when the backend has no kernel (the caller runs its composite, the reference).
+     */
+    public static Tensor gelu(Tensor input) {
+        if (!input.dtype().isFloatingPoint()) {
+            return null;
+        }
+        Tensor x = contiguous(input);
+        Tensor out = Creation.output(x.dtype(), x.shape.clone(), x);
+        Backend be = out.backend();
+        if (!be.gelu(x.strided(), out.strided())) {
+            return null;
+        }
+        return Graph.record("GeluBackward0", out, input, new Tensor[] {x}, g -> {
+            Tensor gc = contiguous(g);
+            Tensor gi = Creation.output(x.dtype(), x.shape.clone(), x);
+            if (be.geluBackward(x.strided(), gc.strided(), gi.strided())) {
+                return new Tensor[] {gi};
+            }
+            // d/dx x Phi(x) = Phi(x) + x phi(x)
+            Tensor cdf = x.mul(-Math.sqrt(0.5)).erfc().mul(0.5);
+            Tensor pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+            return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
+        });
+    }
+
+    /**
      * The element-wise part of an LSTM step as one graph node: gate projections xGates and hGates (N, 4H) in
      * PyTorch's order (i, f, g, o) and the cell state cPrev (N, H) -> {h, c'} (N, H) each, {@code c' = sigmoid(f)
      * cPrev + sigmoid(i) tanh(g)}, {@code h = sigmoid(o) tanh(c')}. h and c' are views of one (N, 2H) output.

@@ -199,4 +199,14 @@ public final class CpuBackend implements Backend {
     public boolean col2im(Strided cols, Window2d window, Strided x) {
         return CpuUnfold.col2im(cols, window, x);
     }
+
+    @Override
+    public boolean gelu(Strided in, Strided out) {
+        return CpuGelu.forward(in, out);
+    }
+
+    @Override
+    public boolean geluBackward(Strided in, Strided gradOut, Strided gradIn) {
+        return CpuGelu.backward(in, gradOut, gradIn);
+    }
 }

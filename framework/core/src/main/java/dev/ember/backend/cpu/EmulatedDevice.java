@@ -179,4 +179,14 @@ public final class EmulatedDevice implements Backend {
     public boolean col2im(Strided cols, Window2d window, Strided x) {
         return cpu.col2im(cols, window, x);
     }
+
+    @Override
+    public boolean gelu(Strided in, Strided out) {
+        return cpu.gelu(in, out);
+    }
+
+    @Override
+    public boolean geluBackward(Strided in, Strided gradOut, Strided gradIn) {
+        return cpu.geluBackward(in, gradOut, gradIn);
+    }
 }

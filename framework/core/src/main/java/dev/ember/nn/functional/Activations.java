@@ -53,8 +53,10 @@ public final class Activations {
         switch (approximate) {
             case "none" -> {
                 // x * Phi(x) with Phi(x) = erfc(-x / sqrt 2) / 2: PyTorch's 1 + erf(x / sqrt 2) loses the far left
-                // tail to cancellation (gelu(-10) = -7.6e-23 becomes -0.0); erfc keeps it
-                return input.mul(input.mul(-Math.sqrt(0.5)).erfc()).mul(0.5);
+                // tail to cancellation (gelu(-10) = -7.6e-23 becomes -0.0); erfc keeps it. One fused node where the
+                // backend has the kernel, else the composite (its reference)
+                Tensor fused = dev.ember.tensor.Fused.gelu(input);
+                return fused != null ? fused : geluComposite(input);
             }
             case "tanh" -> {
                 Tensor inner = input.add(input.mul(input).mul(input).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
@@ -63,6 +65,12 @@ public final class Activations {
             default -> throw new IllegalArgumentException("gelu: approximate must be \"none\" or \"tanh\", got \""
                     + approximate + "\"");
         }
+    }
+
+    /** Exact GELU from tensor ops: the reference of the fused kernel. */
+    public static Tensor geluComposite(Tensor input) {
+        requireFloat("gelu", input);
+        return input.mul(input.mul(-Math.sqrt(0.5)).erfc()).mul(0.5);
     }
 
     /** x * sigmoid(x) (also called swish). */
