@@ -10,8 +10,9 @@ import dev.ember.backend.Strided;
 import dev.ember.backend.Window2d;
 
 /**
- * The fused kernels of fused.cu, one launch each. They take contiguous floating operands only; for anything else
- * they return false and the tensor layer runs its composite (the reference they are tested against). Launch
+ * The fused kernels of fused.cu, one launch each. The kernels take contiguous operands: a non-contiguous input is
+ * packed first ({@link #dense}); outputs must be contiguous and every operand floating and of one dtype, else
+ * the method returns false and the tensor layer runs its composite (the reference they are tested against). Launch
  * configurations mirror the comments in fused.cu: 256 threads; row kernels use one warp per row (8 rows a
  * block) up to 1024 columns and one block per row beyond.
  */
