@@ -37,6 +37,11 @@ final class Sgemm {
     static final int NC = 4096;
     /** Most floats of packed B (the whole k range of a column block) kept per thread: 8 MB. */
     static final int B_BUFFER = 1 << 21;
+    /**
+     * Below this many flops a multithreaded product splits its columns once among the threads (one hand-off to the
+     * pool, B packed by the thread that uses it) rather than packing B together first (two hand-offs).
+     */
+    static final long ONE_HANDOFF_FLOPS = 1L << 27;
     /** Bytes of C rows that one A block updates: kept in L2 between k blocks, so C is not re-read from memory. */
     static final long C_BLOCK_BYTES = 384 << 10;
 
@@ -94,6 +99,18 @@ final class Sgemm {
             if (threads == 1) {
                 packB(b, p, k, kc, j0, nb, bp, 0, np);
                 block(p, m, k, kc, a, c, j0, nb, bSeg, mcPanels, 0, mp, 0, np);
+                continue;
+            }
+            if (2L * m * nb * k < ONE_HANDOFF_FLOPS && np >= threads) {
+                // a small product: one hand-off instead of two; each task packs its own columns of B into its
+                // thread's buffer (same layout, its panels only) and runs all rows over them
+                Parallel.forEachTask(threads, threads, t -> {
+                    int q0 = GemmPlan.split(np, threads, t);
+                    int q1 = GemmPlan.split(np, threads, t + 1);
+                    Buffers mine = BUFFERS.get();
+                    packB(b, p, k, kc, j0, nb, mine.packB(np * NR * k), q0, q1);
+                    block(p, m, k, kc, a, c, j0, nb, mine.bSeg, mcPanels, 0, mp, q0, q1);
+                });
                 continue;
             }
             // both phases take tasks from a counter, so a thread that gets less CPU does less of the work
