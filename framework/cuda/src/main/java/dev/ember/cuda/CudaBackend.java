@@ -127,21 +127,16 @@ public final class CudaBackend implements Backend {
             return;
         }
         CudaRuntime.get();
-        Pointer p = switch (array) {
-            case float[] a -> Pointer.to(a);
-            case double[] a -> Pointer.to(a);
-            case long[] a -> Pointer.to(a);
-            case boolean[] a -> {
-                byte[] b = new byte[a.length];
-                for (int i = 0; i < a.length; i++) {
-                    b[i] = (byte) (a[i] ? 1 : 0);
-                }
-                yield Pointer.to(b);
+        Object host = array;
+        if (array instanceof boolean[] a) {
+            byte[] bytes = new byte[a.length]; // BOOL is one byte per element on the device
+            for (int i = 0; i < a.length; i++) {
+                bytes[i] = (byte) (a[i] ? 1 : 0);
             }
-            default -> throw new IllegalArgumentException("cuda.upload: unsupported array type");
-        };
+            host = bytes;
+        }
         // synchronous, on the legacy stream, which waits for Ember's (blocking) stream: ordered with every kernel
-        cuMemcpyHtoD(s.ptr(), p, s.bytes());
+        cuMemcpyHtoD(s.ptr(), hostPointer(host), s.bytes());
     }
 
     @Override
@@ -149,40 +144,33 @@ public final class CudaBackend implements Backend {
         CudaStorage s = (CudaStorage) storage;
         CudaRuntime.get();
         int n = s.size();
-        switch (s.dtype()) {
-            case FLOAT32 -> {
-                float[] a = new float[n];
-                if (n > 0) {
-                    cuMemcpyDtoH(Pointer.to(a), s.ptr(), s.bytes());
-                }
-                return a;
-            }
-            case FLOAT64 -> {
-                double[] a = new double[n];
-                if (n > 0) {
-                    cuMemcpyDtoH(Pointer.to(a), s.ptr(), s.bytes());
-                }
-                return a;
-            }
-            case INT64 -> {
-                long[] a = new long[n];
-                if (n > 0) {
-                    cuMemcpyDtoH(Pointer.to(a), s.ptr(), s.bytes());
-                }
-                return a;
-            }
-            default -> {
-                byte[] b = new byte[n];
-                if (n > 0) {
-                    cuMemcpyDtoH(Pointer.to(b), s.ptr(), s.bytes());
-                }
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    a[i] = b[i] != 0;
-                }
-                return a;
-            }
+        Object host = switch (s.dtype()) {
+            case FLOAT32 -> new float[n];
+            case FLOAT64 -> new double[n];
+            case INT64 -> new long[n];
+            case BOOL -> new byte[n];
+        };
+        if (n > 0) {
+            cuMemcpyDtoH(hostPointer(host), s.ptr(), s.bytes()); // waits for the kernels queued before it
         }
+        if (host instanceof byte[] bytes) {
+            boolean[] a = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = bytes[i] != 0;
+            }
+            return a;
+        }
+        return host;
+    }
+
+    private static Pointer hostPointer(Object array) {
+        return switch (array) {
+            case float[] a -> Pointer.to(a);
+            case double[] a -> Pointer.to(a);
+            case long[] a -> Pointer.to(a);
+            case byte[] a -> Pointer.to(a);
+            default -> throw new IllegalArgumentException("cuda: unsupported host array " + array.getClass());
+        };
     }
 
     // ---------------------------------------------------------------- element-wise

@@ -17,25 +17,37 @@ import dev.ember.tensor.Device;
  * storage and copies and dispatches to them.
  */
 public final class CpuBackend implements Backend {
+    /** The device its storages report: the CPU, or a device it emulates ({@link EmulatedDevice}). */
+    private final Device device;
+
+    public CpuBackend() {
+        this(Device.CPU);
+    }
+
+    /** The CPU's kernels on storages labelled {@code device}: a device emulated in host memory (tests). */
+    CpuBackend(Device device) {
+        this.device = device;
+    }
 
     @Override
     public String name() {
-        return "cpu";
+        return device.equals(Device.CPU) ? "cpu" : "emulated-" + device.type();
     }
 
     @Override
     public String description() {
-        return "CPU, Java arrays, " + Runtime.getRuntime().availableProcessors() + " cores";
+        return device.equals(Device.CPU) ? "CPU, Java arrays, " + Runtime.getRuntime().availableProcessors() + " cores"
+                : device + " emulated in host memory with the CPU's kernels (tests)";
     }
 
     @Override
     public String deviceType() {
-        return "cpu";
+        return device.type();
     }
 
     @Override
     public Storage allocate(DType dtype, int size, Device device) {
-        return new CpuStorage(this, CpuStorage.newArray(dtype, size));
+        return new CpuStorage(this, this.device, CpuStorage.newArray(dtype, size));
     }
 
     @Override
@@ -48,12 +60,12 @@ public final class CpuBackend implements Backend {
             default -> throw new IllegalArgumentException(
                     "fromHost: expected float[], double[], long[] or boolean[], got " + array.getClass());
         };
-        return new CpuStorage(this, copy);
+        return new CpuStorage(this, this.device, copy);
     }
 
     /** Wraps an array without copying: the storage then aliases it. */
     public Storage wrap(Object array) {
-        return new CpuStorage(this, array);
+        return new CpuStorage(this, device, array);
     }
 
     @Override

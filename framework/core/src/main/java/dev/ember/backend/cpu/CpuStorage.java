@@ -15,18 +15,11 @@ public final class CpuStorage extends Storage {
     final double[] d;
     final long[] l;
     final boolean[] b;
-    private final Backend backend;
+    private final CpuBackend backend;
     private final Device device;
 
-    CpuStorage(CpuBackend backend, Object array) {
-        this(backend, Device.CPU, array);
-    }
-
-    /**
-     * Host memory that a backend other than the CPU's owns and labels with its device: an emulated device whose
-     * kernels are the CPU's (tests of the device plumbing on machines without a GPU).
-     */
-    CpuStorage(Backend backend, Device device, Object array) {
+    /** {@code device} is the CPU, or the device a {@link CpuBackend} emulates. */
+    CpuStorage(CpuBackend backend, Device device, Object array) {
         super(dtypeOf(array), java.lang.reflect.Array.getLength(array));
         this.backend = backend;
         this.device = device;
