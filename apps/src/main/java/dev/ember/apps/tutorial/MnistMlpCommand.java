@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
             "Trains a multilayer perceptron (784-256-10, ReLU, dropout) on the MNIST sample bundled with Ember"
                     + " (7,996 training and 2,004 test digits) with AdamW, a one-cycle learning-rate schedule,"
                     + " cross-entropy and random shifts of up to 2 pixels, showing a progress bar, and prints the test"
-                    + " accuracy after each epoch. The defaults reach about 96% in under a minute on 2 CPU cores.",
+                    + " accuracy after each epoch. The defaults reach about 96%% in under a minute on 2 CPU cores.",
             ""
         })
 final class MnistMlpCommand implements Callable<Integer> {

@@ -57,7 +57,7 @@ final class VisionTrainCommand implements Callable<Integer> {
             + " ~/.cache/ember/datasets/<dataset>, data/<dataset>, and for fashion-mnist"
             + " /usr/share/datasets/fashion-mnist)."
             + " folder:PATH takes the images under PATH, one sub-folder per class (with train/ and test/ folders,"
-            + " or 20% of each class held out for testing).")
+            + " or 20%% of each class held out for testing).")
     Path dataDir;
 
     @Option(names = "--download", description = "Fetch the dataset's files into the data folder if missing (mnist).")

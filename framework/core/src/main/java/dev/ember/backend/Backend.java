@@ -201,6 +201,25 @@ public interface Backend {
     }
 
     /**
+     * A convolution in one node's kernels: y (N, Cout, oH, oW) contiguous = bias (Cout, or null) + x (N, Cin, H, W)
+     * correlated with weight (Cout, Cin, kH, kW) over {@code window} (x and weight any strides; one group). False
+     * when the backend has no kernel for these operands: the caller then runs im2col and a matrix product.
+     */
+    default boolean conv2d(Strided x, Strided weight, Strided bias, Window2d window, Strided y) {
+        return false;
+    }
+
+    /** The input gradient of {@link #conv2d}: gradX (N, Cin, H, W) contiguous from gradY (N, Cout, oH, oW). */
+    default boolean conv2dBackwardInput(Strided gradY, Strided weight, Window2d window, Strided gradX) {
+        return false;
+    }
+
+    /** The weight gradient of {@link #conv2d}: gradWeight (Cout, Cin, kH, kW) contiguous, gradY contiguous. */
+    default boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight) {
+        return false;
+    }
+
+    /**
      * Exact GELU in one pass, {@code out = x * erfc(-x / sqrt 2) / 2} computed as the composite in
      * {@code dev.ember.nn.functional.Activations} computes it; in and out contiguous, of one floating dtype.
      */

@@ -213,6 +213,21 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean conv2d(Strided x, Strided weight, Strided bias, Window2d window, Strided y) {
+        return CpuConv.forward(x, weight, bias, window, y);
+    }
+
+    @Override
+    public boolean conv2dBackwardInput(Strided gradY, Strided weight, Window2d window, Strided gradX) {
+        return CpuConv.backwardInput(gradY, weight, window, gradX);
+    }
+
+    @Override
+    public boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight) {
+        return CpuConv.backwardWeight(x, gradY, window, gradWeight);
+    }
+
+    @Override
     public boolean gelu(Strided in, Strided out) {
         return CpuGelu.forward(in, out);
     }

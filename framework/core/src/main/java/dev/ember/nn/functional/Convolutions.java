@@ -1,13 +1,17 @@
 package dev.ember.nn.functional;
 
+import dev.ember.backend.Window2d;
+import dev.ember.tensor.FusedConv;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
 /**
  * Convolutions as PyTorch's {@code F.conv1d}, {@code F.conv2d} and {@code F.conv_transpose2d}, plus
- * {@code F.unfold} / {@code F.fold}. A convolution is im2col ({@link Tensor#im2col}) followed by one batched
- * matrix product with the weight, so its gradients come from autograd through matmul and im2col (whose
- * backward is col2im); a transposed convolution is the same in reverse: matmul, then col2im. Conv1d is conv2d
+ * {@code F.unfold} / {@code F.fold}. A convolution runs the backend's direct kernels when it has them
+ * ({@link FusedConv}: one graph node; the CPU's take float32 with stride 1 and one group); otherwise, and as the
+ * reference, it is im2col ({@link Tensor#im2col}) followed by one batched matrix product with the weight, so its
+ * gradients come from autograd through matmul and im2col (whose backward is col2im). A transposed convolution is
+ * the composite in reverse: matmul, then col2im. Conv1d is conv2d
  * over a height of 1. Inputs may be batched (N, C, ...) or unbatched (C, ...), as in PyTorch.
  */
 public final class Convolutions {
@@ -146,6 +150,14 @@ public final class Convolutions {
             }
             out[i] = (padded - effective) / s[i] + 1;
         }
+        if (groups == 1 && fitsInt(k, d, p, s, out)) {
+            // the backend's direct kernels when it has them (the CPU's: float32, stride 1), else the composite
+            Tensor direct = FusedConv.conv2d(x, weight, bias, new Window2d((int) k[0], (int) k[1], (int) d[0],
+                    (int) d[1], (int) p[0], (int) p[1], (int) s[0], (int) s[1], (int) out[0], (int) out[1]));
+            if (direct != null) {
+                return unbatched ? direct.squeeze(0) : direct;
+            }
+        }
         Tensor cols = x.im2col(k, d, p, s); // (N, C_in*kH*kW, L)
         Tensor y;
         if (groups == 1) {
@@ -159,6 +171,17 @@ public final class Convolutions {
             y = y.add(bias.reshape(1, cout, 1, 1));
         }
         return unbatched ? y.squeeze(0) : y;
+    }
+
+    private static boolean fitsInt(long[]... pairs) {
+        for (long[] v : pairs) {
+            for (long x : v) {
+                if (x != (int) x) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static String padded(Tensor x, long[] p) {

@@ -1,0 +1,71 @@
+package dev.ember.tensor;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.Window2d;
+
+/**
+ * A convolution as one graph node (PyTorch's {@code ConvolutionBackward0}) over the backend's convolution
+ * kernels ({@link Backend#conv2d}), for {@code F.conv2d} with one group. The gradient of the input is computed
+ * only when the input requires one (the images fed to a first layer do not), the bias's is a sum. Null when the
+ * backend has no kernel for the operands: {@code F.conv2d} then runs its composite, im2col and a matrix product,
+ * which stays the reference.
+ */
+public final class FusedConv {
+    private FusedConv() {
+    }
+
+    /**
+     * x (N, Cin, H, W), weight (Cout, Cin, kH, kW), bias (Cout) or null, all validated by the caller, of one
+     * floating dtype and device -> (N, Cout, oH, oW) over {@code window}; or null (see the class comment).
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Window2d window) {
+        if (x.dim() != 4 || weight.dim() != 4 || !x.dtype().isFloatingPoint()) {
+            return null;
+        }
+        int n = x.shape[0];
+        int cout = weight.shape[0];
+        Tensor y = Creation.output(x.dtype(), new int[] {n, cout, window.oH(), window.oW()}, x);
+        Backend be = y.backend();
+        if (!be.conv2d(x.strided(), weight.strided(), bias == null ? null : bias.strided(), window, y.strided())) {
+            return null;
+        }
+        Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+        return Graph.record("ConvolutionBackward0", y, inputs, new Tensor[] {x, weight}, g -> {
+            Tensor gc = Fused.contiguous(g);
+            Tensor[] grads = new Tensor[inputs.length];
+            if (x.requiresGrad) {
+                Tensor gx = Creation.output(x.dtype(), x.shape.clone(), x);
+                grads[0] = be.conv2dBackwardInput(gc.strided(), weight.strided(), window, gx.strided()) ? gx
+                        : inputGrad(gc, weight, window, x.shape);
+            }
+            if (weight.requiresGrad) {
+                Tensor gw = Creation.output(x.dtype(), weight.shape.clone(), x);
+                grads[1] = be.conv2dBackwardWeight(x.strided(), gc.strided(), window, gw.strided()) ? gw
+                        : weightGrad(gc, x, weight.shape, window);
+            }
+            if (bias != null && bias.requiresGrad) {
+                grads[2] = gc.sum(new int[] {0, 2, 3}, false);
+            }
+            return grads;
+        });
+    }
+
+    private static long[][] window(Window2d w) {
+        return new long[][] {{w.kH(), w.kW()}, {w.dH(), w.dW()}, {w.pH(), w.pW()}, {w.sH(), w.sW()}};
+    }
+
+    /** The composite input gradient: col2im(weight^T @ g). */
+    private static Tensor inputGrad(Tensor g, Tensor weight, Window2d w, int[] xShape) {
+        long[][] p = window(w);
+        Tensor cols = weight.reshape(weight.shape[0], -1).t().matmul(g.reshape(g.shape[0], g.shape[1], -1));
+        return cols.col2im(new long[] {xShape[2], xShape[3]}, p[0], p[1], p[2], p[3]);
+    }
+
+    /** The composite weight gradient: sum over the batch of g @ im2col(x)^T. */
+    private static Tensor weightGrad(Tensor g, Tensor x, int[] wShape, Window2d w) {
+        long[][] p = window(w);
+        Tensor cols = x.im2col(p[0], p[1], p[2], p[3]);
+        Tensor gw = g.reshape(g.shape[0], g.shape[1], -1).matmul(cols.transpose(1, 2)).sum(0, false);
+        return gw.reshape(Shapes.toLongs(wShape));
+    }
+}
