@@ -214,8 +214,26 @@ public interface Backend {
         return false;
     }
 
-    /** The weight gradient of {@link #conv2d}: gradWeight (Cout, Cin, kH, kW) contiguous, gradY contiguous. */
-    default boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight) {
+    /**
+     * The weight gradient of {@link #conv2d}, gradWeight (Cout, Cin, kH, kW) contiguous from gradY contiguous, and
+     * the bias gradient gradBias (Cout; null when not wanted), the sums of gradY over images and positions.
+     */
+    default boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight,
+                                         Strided gradBias) {
+        return false;
+    }
+
+    /**
+     * Max pooling in one pass: x (N, C, H, W) any strides -> out (N, C, oH, oW) and indices (int64, same shape),
+     * both contiguous; window positions outside the input are skipped; an index is the flat {@code h*W + w} input
+     * position of the window's first maximum (or first NaN), -1 for a window wholly outside the input.
+     */
+    default boolean maxPool2d(Strided x, Window2d window, Strided out, Strided indices) {
+        return false;
+    }
+
+    /** The input gradient of {@link #maxPool2d}: gradIn (N, C, H, W) contiguous, written (not accumulated). */
+    default boolean maxPool2dBackward(Strided gradOut, Strided indices, Strided gradIn) {
         return false;
     }
 

@@ -4,7 +4,7 @@ import dev.ember.backend.Backend;
 import dev.ember.backend.Window2d;
 
 /**
- * A convolution as one graph node (PyTorch's {@code ConvolutionBackward0}) over the backend's convolution
+ * Convolution and max pooling as one graph node each, over the backend's kernels. A convolution as one graph node (PyTorch's {@code ConvolutionBackward0}) over the backend's convolution
  * kernels ({@link Backend#conv2d}), for {@code F.conv2d} with one group. The gradient of the input is computed
  * only when the input requires one (the images fed to a first layer do not), the bias's is a sum. Null when the
  * backend has no kernel for the operands: {@code F.conv2d} then runs its composite, im2col and a matrix product,
@@ -38,15 +38,53 @@ public final class FusedConv {
                 grads[0] = be.conv2dBackwardInput(gc.strided(), weight.strided(), window, gx.strided()) ? gx
                         : inputGrad(gc, weight, window, x.shape);
             }
+            boolean wantBias = bias != null && bias.requiresGrad;
             if (weight.requiresGrad) {
                 Tensor gw = Creation.output(x.dtype(), weight.shape.clone(), x);
-                grads[1] = be.conv2dBackwardWeight(x.strided(), gc.strided(), window, gw.strided()) ? gw
-                        : weightGrad(gc, x, weight.shape, window);
+                Tensor gb = wantBias ? Creation.output(x.dtype(), new int[] {cout}, x) : null;
+                if (be.conv2dBackwardWeight(x.strided(), gc.strided(), window, gw.strided(),
+                        gb == null ? null : gb.strided())) {
+                    grads[1] = gw;
+                    if (wantBias) {
+                        grads[2] = gb;
+                    }
+                } else {
+                    grads[1] = weightGrad(gc, x, weight.shape, window);
+                }
             }
-            if (bias != null && bias.requiresGrad) {
+            if (wantBias && grads[2] == null) {
                 grads[2] = gc.sum(new int[] {0, 2, 3}, false);
             }
             return grads;
+        });
+    }
+
+    /**
+     * Max pooling, x (N, C, H, W) validated by the caller -> (N, C, oH, oW) over {@code window} (positions outside
+     * the input skipped), as one node ({@code MaxPool2DWithIndicesBackward0}) whose backward adds each gradient at
+     * its window's maximum; null without a backend kernel (the caller runs its composite).
+     */
+    public static Tensor maxPool2d(Tensor x, Window2d window) {
+        if (x.dim() != 4 || !x.dtype().isFloatingPoint()) {
+            return null;
+        }
+        int[] outShape = {x.shape[0], x.shape[1], window.oH(), window.oW()};
+        Tensor y = Creation.output(x.dtype(), outShape, x);
+        Tensor indices = Creation.output(DType.INT64, outShape.clone(), x);
+        Backend be = y.backend();
+        if (!be.maxPool2d(x.strided(), window, y.strided(), indices.strided())) {
+            return null;
+        }
+        return Graph.record("MaxPool2DWithIndicesBackward0", y, x, new Tensor[] {indices}, g -> {
+            Tensor gc = Fused.contiguous(g);
+            Tensor gi = Creation.output(x.dtype(), x.shape.clone(), x);
+            if (be.maxPool2dBackward(gc.strided(), indices.strided(), gi.strided())) {
+                return new Tensor[] {gi};
+            }
+            // each gradient added at its window's maximum: a scatter-add over the flattened planes
+            Tensor flat = x.newZeros(x.shape[0], x.shape[1], (long) x.shape[2] * x.shape[3]);
+            return new Tensor[] {flat.scatterAdd(2, indices.reshape(x.shape[0], x.shape[1], -1),
+                    gc.reshape(x.shape[0], x.shape[1], -1)).reshape(Shapes.toLongs(x.shape))};
         });
     }
 

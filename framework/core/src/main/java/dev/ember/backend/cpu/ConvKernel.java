@@ -111,22 +111,50 @@ final class ConvKernel {
         }
     }
 
+    /** {@code acc[at + i] += tile[i]} for the WR x WK vectors of a weight-gradient tile. */
+    static void accumulate(float[] tile, float[] acc, int at) {
+        for (int i = 0; i < WR * WK * LANES; i += LANES) {
+            FloatVector.fromArray(SPECIES, tile, i).add(FloatVector.fromArray(SPECIES, acc, at + i))
+                    .intoArray(acc, at + i);
+        }
+    }
+
     /**
      * Weight-gradient tile: for WR output-gradient planes (bytes {@code g[r]} of {@code gy}) and WK taps
      * ({@code offs[t[j]]}), the sums over the segments {@code seg[from..to)} of {@code gy[g_r + s*LANES ..] *
-     * xp[offs[t_j] + xOff[s] ..]}, written as WR x WK vectors to {@code acc[(r*WK + j) * LANES ..]} (the driver adds
-     * their lanes in a fixed order). {@code gy} holds the gradient with each output row widened to whole segments,
+     * xp[offs[t_j] + xOff[s] ..]}, written as WR x WK vectors to {@code out[(r*WK + j) * LANES ..]} (the driver adds
+     * them to its running sums with {@link #accumulate}). {@code gy} holds the gradient with each output row widened to whole segments,
      * zeros past the row's end, so its loads need no mask; the inputs' lanes in {@code drop} (past the row's end,
      * none for whole segments) are zeroed, so an inf or NaN read there never reaches a sum. One mask per call, and
      * a blend rather than masked loads, keeps the compiled loop small enough for C2 to inline every vector op.
      */
     static void weight(MemorySegment gy, long[] g, MemorySegment xp, long[] offs, int[] t, long[] xOff, int[] seg,
-                       int from, int to, VectorMask<Float> drop, float[] acc) {
+                       int from, int to, VectorMask<Float> drop, float[] out) {
         FloatVector z = FloatVector.zero(SPECIES);
-        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s05 = z;
-        FloatVector s10 = z, s11 = z, s12 = z, s13 = z, s14 = z, s15 = z;
-        FloatVector s20 = z, s21 = z, s22 = z, s23 = z, s24 = z, s25 = z;
-        FloatVector s30 = z, s31 = z, s32 = z, s33 = z, s34 = z, s35 = z;
+        FloatVector s00 = z;
+        FloatVector s01 = z;
+        FloatVector s02 = z;
+        FloatVector s03 = z;
+        FloatVector s04 = z;
+        FloatVector s05 = z;
+        FloatVector s10 = z;
+        FloatVector s11 = z;
+        FloatVector s12 = z;
+        FloatVector s13 = z;
+        FloatVector s14 = z;
+        FloatVector s15 = z;
+        FloatVector s20 = z;
+        FloatVector s21 = z;
+        FloatVector s22 = z;
+        FloatVector s23 = z;
+        FloatVector s24 = z;
+        FloatVector s25 = z;
+        FloatVector s30 = z;
+        FloatVector s31 = z;
+        FloatVector s32 = z;
+        FloatVector s33 = z;
+        FloatVector s34 = z;
+        FloatVector s35 = z;
         long g0 = g[0];
         long g1 = g[1];
         long g2 = g[2];
@@ -176,29 +204,29 @@ final class ConvKernel {
             s25 = d2.fma(x, s25);
             s35 = d3.fma(x, s35);
         }
-        s00.intoArray(acc, 0 * LANES);
-        s01.intoArray(acc, 1 * LANES);
-        s02.intoArray(acc, 2 * LANES);
-        s03.intoArray(acc, 3 * LANES);
-        s04.intoArray(acc, 4 * LANES);
-        s05.intoArray(acc, 5 * LANES);
-        s10.intoArray(acc, 6 * LANES);
-        s11.intoArray(acc, 7 * LANES);
-        s12.intoArray(acc, 8 * LANES);
-        s13.intoArray(acc, 9 * LANES);
-        s14.intoArray(acc, 10 * LANES);
-        s15.intoArray(acc, 11 * LANES);
-        s20.intoArray(acc, 12 * LANES);
-        s21.intoArray(acc, 13 * LANES);
-        s22.intoArray(acc, 14 * LANES);
-        s23.intoArray(acc, 15 * LANES);
-        s24.intoArray(acc, 16 * LANES);
-        s25.intoArray(acc, 17 * LANES);
-        s30.intoArray(acc, 18 * LANES);
-        s31.intoArray(acc, 19 * LANES);
-        s32.intoArray(acc, 20 * LANES);
-        s33.intoArray(acc, 21 * LANES);
-        s34.intoArray(acc, 22 * LANES);
-        s35.intoArray(acc, 23 * LANES);
+        s00.intoArray(out, 0 * LANES);
+        s01.intoArray(out, 1 * LANES);
+        s02.intoArray(out, 2 * LANES);
+        s03.intoArray(out, 3 * LANES);
+        s04.intoArray(out, 4 * LANES);
+        s05.intoArray(out, 5 * LANES);
+        s10.intoArray(out, 6 * LANES);
+        s11.intoArray(out, 7 * LANES);
+        s12.intoArray(out, 8 * LANES);
+        s13.intoArray(out, 9 * LANES);
+        s14.intoArray(out, 10 * LANES);
+        s15.intoArray(out, 11 * LANES);
+        s20.intoArray(out, 12 * LANES);
+        s21.intoArray(out, 13 * LANES);
+        s22.intoArray(out, 14 * LANES);
+        s23.intoArray(out, 15 * LANES);
+        s24.intoArray(out, 16 * LANES);
+        s25.intoArray(out, 17 * LANES);
+        s30.intoArray(out, 18 * LANES);
+        s31.intoArray(out, 19 * LANES);
+        s32.intoArray(out, 20 * LANES);
+        s33.intoArray(out, 21 * LANES);
+        s34.intoArray(out, 22 * LANES);
+        s35.intoArray(out, 23 * LANES);
     }
 }

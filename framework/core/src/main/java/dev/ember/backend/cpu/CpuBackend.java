@@ -223,8 +223,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight) {
-        return CpuConv.backwardWeight(x, gradY, window, gradWeight);
+    public boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight,
+                                        Strided gradBias) {
+        return CpuConv.backwardWeight(x, gradY, window, gradWeight, gradBias);
+    }
+
+    @Override
+    public boolean maxPool2d(Strided x, Window2d window, Strided out, Strided indices) {
+        return CpuPool.maxPool2d(x, window, out, indices);
+    }
+
+    @Override
+    public boolean maxPool2dBackward(Strided gradOut, Strided indices, Strided gradIn) {
+        return CpuPool.maxPool2dBackward(gradOut, indices, gradIn);
     }
 
     @Override

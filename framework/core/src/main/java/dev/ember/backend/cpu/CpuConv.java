@@ -213,12 +213,13 @@ final class CpuConv {
 
     /**
      * gradW (Cout, Cin, kH, kW) contiguous = sum over images and output positions of gradY (N, Cout, oH, oW,
-     * contiguous) times the inputs each filter tap saw in x (N, Cin, H, W).
+     * contiguous) times the inputs each filter tap saw in x (N, Cin, H, W); gradB (Cout, or null) = the sums of
+     * gradY's planes, taken while they are copied for the kernel.
      */
-    static boolean backwardWeight(Strided x, Strided gradY, Window2d win, Strided gradW) {
+    static boolean backwardWeight(Strided x, Strided gradY, Window2d win, Strided gradW, Strided gradB) {
         int[] ws = gradW.shape();
         if (!supports(x, gradW, win) || gradY.dtype() != DType.FLOAT32 || !gradY.isContiguous()
-                || !gradW.isContiguous()) {
+                || !gradW.isContiguous() || (gradB != null && gradB.dtype() != DType.FLOAT32)) {
             return false;
         }
         int[] xs = x.shape();
@@ -227,16 +228,24 @@ final class CpuConv {
         int n = xs[0];
         int cout = ws[0];
         int taps = g.taps();
-        float[] dw = ((CpuStorage) gradW.storage()).f;
         long size = (long) cout * taps;
-        Arrays.fill(dw, gradW.offset(), gradW.offset() + (int) size, 0f);
         if (n == 0 || size == 0) {
+            fill(gradW, cout * taps, i -> 0f);
+            if (gradB != null) {
+                fill(gradB, cout, i -> 0f);
+            }
             return true;
         }
-        int chunks = (int) Math.clamp(MAX_PARTIAL_FLOATS / size, 1, Math.min(n, MAX_CHUNKS));
-        float[] partial = new float[Math.toIntExact(chunks * size)];
         int rowBlocks = Math.ceilDiv(cout, WR);
-        int groups = Math.clamp(4L * Parallel.numThreads() / chunks, 1, rowBlocks);
+        int tapBlocks = Math.ceilDiv(taps, WK);
+        long tileFloats = (long) WR * WK * LANES;
+        // images split into chunks fixed by the shapes; each chunk's sums are kept apart and added in chunk order
+        int chunks = (int) Math.clamp(MAX_PARTIAL_FLOATS / size, 1, Math.min(n, MAX_CHUNKS));
+        // output channels split into groups: enough tasks for the threads, and vector sums of a bounded size
+        int groups = (int) Math.clamp(Math.max(4L * Parallel.numThreads() / chunks,
+                Math.ceilDiv(rowBlocks * tapBlocks * tileFloats, MAX_PARTIAL_FLOATS)), 1, rowBlocks);
+        float[] partial = new float[Math.toIntExact(chunks * size)];
+        double[] biasPartial = new double[chunks * cout];
         long[] offs = g.offsets();
         int per = g.segmentsPerRow();
         int segs = g.oH() * per;
@@ -264,53 +273,83 @@ final class CpuConv {
             int chunk = task / groups;
             int group = task % groups;
             Scratch sc = SCRATCH.get();
-            float[] acc = sc.acc;
             long[] rowsAt = new long[WR];
             int[] tapIdx = new int[WK];
             int rb0 = (int) ((long) rowBlocks * group / groups);
             int rb1 = (int) ((long) rowBlocks * (group + 1) / groups);
             int co0 = rb0 * WR;
             int co1 = Math.min(cout, rb1 * WR);
-            long base = (long) chunk * size;
+            // one WR x WK tile of vector sums per (row block, tap block), carried across the chunk's images
+            float[] acc = sc.acc((rb1 - rb0) * tapBlocks * (int) tileFloats);
             for (int img = (int) ((long) n * chunk / chunks), end = (int) ((long) n * (chunk + 1) / chunks);
                     img < end; img++) {
                 MemorySegment xp = sc.pad(x, img, g);
-                MemorySegment gyp = sc.widen(gradY, img, co0, co1, g.oH(), g.oW(), wg);
+                MemorySegment gyp = sc.widen(gradY, img, co0, co1, g.oH(), g.oW(), wg, biasPartial, chunk * cout);
                 for (int rb = rb0; rb < rb1; rb++) {
                     for (int r = 0; r < WR; r++) {
                         int co = Math.min(rb * WR + r, cout - 1); // rows past the end repeat the last one
                         rowsAt[r] = 4L * (co - co0) * g.oH() * wg;
                     }
-                    for (int k0 = 0; k0 < taps; k0 += WK) {
+                    for (int kb = 0; kb < tapBlocks; kb++) {
                         for (int j = 0; j < WK; j++) {
-                            tapIdx[j] = Math.min(k0 + j, taps - 1);
+                            tapIdx[j] = Math.min(kb * WK + j, taps - 1);
                         }
-                        for (int pass = 0; pass < 2; pass++) {
-                            int from = pass == 0 ? 0 : whole;
-                            int to = pass == 0 ? whole : segs;
-                            if (from == to) {
-                                continue;
-                            }
-                            ConvKernel.weight(gyp, rowsAt, xp, offs, tapIdx, xOff, order, from, to,
-                                    pass == 0 ? none : pastRow, acc);
-                            for (int r = 0; r < WR && rb * WR + r < cout; r++) {
-                                for (int j = 0; j < WK && k0 + j < taps; j++) {
-                                    partial[(int) (base + (long) (rb * WR + r) * taps + k0 + j)] += sum(acc,
-                                            (r * WK + j) * LANES);
-                                }
-                            }
+                        int tile = ((rb - rb0) * tapBlocks + kb) * (int) tileFloats;
+                        if (whole > 0) {
+                            ConvKernel.weight(gyp, rowsAt, xp, offs, tapIdx, xOff, order, 0, whole, none, sc.tile);
+                            ConvKernel.accumulate(sc.tile, acc, tile);
+                        }
+                        if (whole < segs) {
+                            ConvKernel.weight(gyp, rowsAt, xp, offs, tapIdx, xOff, order, whole, segs, pastRow,
+                                    sc.tile);
+                            ConvKernel.accumulate(sc.tile, acc, tile);
+                        }
+                    }
+                }
+            }
+            long base = (long) chunk * size;
+            for (int rb = rb0; rb < rb1; rb++) {
+                for (int kb = 0; kb < tapBlocks; kb++) {
+                    int tile = ((rb - rb0) * tapBlocks + kb) * (int) tileFloats;
+                    for (int r = 0; r < WR && rb * WR + r < cout; r++) {
+                        for (int j = 0; j < WK && kb * WK + j < taps; j++) {
+                            partial[(int) (base + (long) (rb * WR + r) * taps + kb * WK + j)] =
+                                    sum(acc, tile + (r * WK + j) * LANES);
                         }
                     }
                 }
             }
         });
-        for (int c = 0; c < chunks; c++) {
-            int base = (int) (c * size);
-            for (int i = 0; i < size; i++) {
-                dw[gradW.offset() + i] += partial[base + i];
+        fill(gradW, (int) size, i -> {
+            float v = 0;
+            for (int c = 0; c < chunks; c++) {
+                v += partial[(int) (c * size) + i];
             }
+            return v;
+        });
+        if (gradB != null) {
+            fill(gradB, cout, i -> {
+                double v = 0;
+                for (int c = 0; c < chunks; c++) {
+                    v += biasPartial[c * cout + i];
+                }
+                return (float) v;
+            });
         }
         return true;
+    }
+
+    private interface FloatAt {
+        float at(int i);
+    }
+
+    /** out[i] = f(i) for the {@code count} elements of a 1-D-contiguous or contiguous out. */
+    private static void fill(Strided out, int count, FloatAt f) {
+        float[] d = ((CpuStorage) out.storage()).f;
+        int step = out.shape().length == 1 ? out.strides()[0] : 1;
+        for (int i = 0; i < count; i++) {
+            d[out.offset() + i * step] = f.at(i);
+        }
     }
 
     /** The lanes of one accumulator, added left to right. */
@@ -329,12 +368,23 @@ final class CpuConv {
         private float[] widened = new float[0];
         private MemorySegment widenedSeg = MemorySegment.ofArray(widened);
         final MemorySegment tileSeg = MemorySegment.ofArray(new float[MR * 2 * LANES]);
-        final float[] acc = new float[WR * WK * LANES];
+        private float[] acc = new float[0];
+        final float[] tile = new float[WR * WK * LANES];
+
+        /** A zeroed buffer of at least {@code size} floats. */
+        float[] acc(int size) {
+            if (acc.length < size) {
+                acc = new float[size];
+            } else {
+                Arrays.fill(acc, 0, size, 0f);
+            }
+            return acc;
+        }
         /**
          * Planes {@code [c0, c1)} of image {@code img} of g (N, C, oH, oW, contiguous), each row widened to {@code wg}
-         * floats with zeros past {@code oW}.
+         * floats with zeros past {@code oW}; adds each plane's sum to {@code sums[at + c]}.
          */
-        MemorySegment widen(Strided g, int img, int c0, int c1, int oH, int oW, int wg) {
+        MemorySegment widen(Strided g, int img, int c0, int c1, int oH, int oW, int wg, double[] sums, int at) {
             int size = (c1 - c0) * oH * wg;
             if (widened.length < size) {
                 widened = new float[size];
@@ -342,11 +392,16 @@ final class CpuConv {
             }
             float[] src = ((CpuStorage) g.storage()).f;
             for (int c = c0, d = 0; c < c1; c++) {
+                double sum = 0;
                 for (int r = 0, from = g.offset() + img * g.strides()[0] + c * g.strides()[1]; r < oH;
                         r++, from += oW, d += wg) {
                     System.arraycopy(src, from, widened, d, oW);
                     Arrays.fill(widened, d + oW, d + wg, 0f);
+                    for (int i = from; i < from + oW; i++) {
+                        sum += src[i];
+                    }
                 }
+                sums[at + c] += sum;
             }
             return widenedSeg;
         }

@@ -1,8 +1,5 @@
 package dev.ember.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The number of threads defaults to the number of cores ({@link Runtime#availableProcessors()}); the
  * environment variable {@code EMBER_NUM_THREADS} (read once, at first use) or {@link #setNumThreads}
  * (public as {@code dev.ember.Ember.setNumThreads}) override it. Choosing {@code grain}: a chunk should do
- * at least some tens of microseconds of work (e.g. ~32K float element-wise ops), because handing a chunk
- * to a parked worker costs a few microseconds (and much more when other processes keep the cores busy).
+ * at least some microseconds of work (e.g. ~32K float element-wise ops): handing chunks to the workers
+ * ({@link WorkerPool}, which spin between jobs) costs about a microsecond, and much more when other processes
+ * keep the cores busy.
  *
  * <p>An exception thrown by any chunk is rethrown on the calling thread (the first one; the others are
  * added as suppressed) after all chunks have finished, so no chunk is left writing after the call returns.
@@ -46,7 +44,7 @@ public final class Parallel {
     private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private static volatile int numThreads = defaultNumThreads();
-    private static ForkJoinPool pool; // created at first parallel use, guarded by the class lock
+    private static WorkerPool pool; // created at first parallel use, guarded by the class lock
 
     private Parallel() {
     }
@@ -68,7 +66,7 @@ public final class Parallel {
         if (n != numThreads) {
             numThreads = n;
             if (pool != null) {
-                pool.shutdown(); // idle workers exit; chunks already queued still run
+                pool.shutdown(); // workers exit after their current chunk
                 pool = null;
             }
         }
@@ -101,37 +99,8 @@ public final class Parallel {
             body.run(begin, end);
             return;
         }
-        ForkJoinPool p = pool();
-        Chunk[] forked = new Chunk[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            forked[c - 1] = new Chunk(body, split(begin, n, chunks, c), split(begin, n, chunks, c + 1));
-            p.execute(forked[c - 1]);
-        }
-        Throwable failure = null;
-        try {
-            runChunk(body, begin, split(begin, n, chunks, 1));
-        } catch (Throwable t) {
-            failure = t;
-        }
-        for (Chunk c : forked) {
-            c.join(); // never throws: a chunk keeps its own failure, so the original exception is rethrown
-            if (c.failure != null) {
-                if (failure == null) {
-                    failure = c.failure;
-                } else {
-                    failure.addSuppressed(c.failure);
-                }
-            }
-        }
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new RuntimeException(failure);
-        }
+        WorkerPool p = pool();
+        p.run(body, begin, n, Math.min(chunks, p.capacity()));
     }
 
     /**
@@ -157,12 +126,7 @@ public final class Parallel {
         });
     }
 
-    /** Start of chunk {@code c} of {@code chunks} over {@code n} items from {@code begin}. */
-    private static int split(int begin, int n, int chunks, int c) {
-        return begin + (int) ((long) n * c / chunks);
-    }
-
-    private static void runChunk(Range body, int from, int to) {
+    static void runChunk(Range body, int from, int to) {
         Boolean outer = IN_CHUNK.get();
         IN_CHUNK.set(Boolean.TRUE);
         try {
@@ -172,15 +136,9 @@ public final class Parallel {
         }
     }
 
-    private static synchronized ForkJoinPool pool() {
+    private static synchronized WorkerPool pool() {
         if (pool == null) {
-            // the caller runs one chunk, so the pool needs one worker fewer than the thread count
-            pool = new ForkJoinPool(Math.max(1, numThreads - 1), p -> {
-                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-                t.setName("ember-cpu-" + t.getPoolIndex());
-                t.setDaemon(true);
-                return t;
-            }, null, false);
+            pool = new WorkerPool(numThreads);
         }
         return pool;
     }
@@ -202,28 +160,5 @@ public final class Parallel {
         System.err.println("ember: ignoring " + ENV_NUM_THREADS + "=" + env
                 + " (expected a positive integer); using " + cores + " threads");
         return cores;
-    }
-
-    private static final class Chunk extends RecursiveAction {
-        private final Range body;
-        private final int from;
-        private final int to;
-
-        Chunk(Range body, int from, int to) {
-            this.body = body;
-            this.from = from;
-            this.to = to;
-        }
-
-        private Throwable failure;
-
-        @Override
-        protected void compute() {
-            try {
-                runChunk(body, from, to);
-            } catch (Throwable t) {
-                failure = t; // read by the caller after join(), which orders it
-            }
-        }
     }
 }

@@ -150,7 +150,7 @@ public final class Convolutions {
             }
             out[i] = (padded - effective) / s[i] + 1;
         }
-        if (groups == 1 && fitsInt(k, d, p, s, out)) {
+        if (groups == 1 && Windows.fitsInt(k, d, p, s, out)) {
             // the backend's direct kernels when it has them (the CPU's: float32, stride 1), else the composite
             Tensor direct = FusedConv.conv2d(x, weight, bias, new Window2d((int) k[0], (int) k[1], (int) d[0],
                     (int) d[1], (int) p[0], (int) p[1], (int) s[0], (int) s[1], (int) out[0], (int) out[1]));
@@ -171,17 +171,6 @@ public final class Convolutions {
             y = y.add(bias.reshape(1, cout, 1, 1));
         }
         return unbatched ? y.squeeze(0) : y;
-    }
-
-    private static boolean fitsInt(long[]... pairs) {
-        for (long[] v : pairs) {
-            for (long x : v) {
-                if (x != (int) x) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     private static String padded(Tensor x, long[] p) {

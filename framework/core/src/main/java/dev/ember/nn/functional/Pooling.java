@@ -1,5 +1,7 @@
 package dev.ember.nn.functional;
 
+import dev.ember.backend.Window2d;
+import dev.ember.tensor.FusedConv;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -10,7 +12,8 @@ import java.util.Arrays;
  * them, so the gradients come from autograd: max sends each window's gradient to its first maximal element (the
  * element PyTorch's kernel picks, scanning rows then columns), average spreads it evenly. Adaptive average
  * pooling is separable and written as two small matrix products. Inputs are batched (N, C, ...) or unbatched
- * (C, ...).
+ * (C, ...). Max pooling runs the backend's one-pass kernels when it has them ({@link FusedConv#maxPool2d}; the CPU's
+ * take float32), the composite above otherwise.
  */
 public final class Pooling {
     private Pooling() {
@@ -56,7 +59,16 @@ public final class Pooling {
         long[] s = stride == null ? k : Windows.pair(op, "stride", stride, 1);
         long[] p = Windows.pair(op, "padding", padding, 0);
         long[] d = Windows.pair(op, "dilation", dilation, 1);
-        Blocks b = blocks(op, input, k, s, p, d, ceilMode, Double.NEGATIVE_INFINITY);
+        Shape sh = shape(op, input, k, s, p, d, ceilMode);
+        if (Windows.fitsInt(k, s, p, d)) {
+            // the backend's one-pass kernels when it has them (the CPU's: float32), else the composite
+            Tensor direct = FusedConv.maxPool2d(sh.x, new Window2d((int) k[0], (int) k[1], (int) d[0], (int) d[1],
+                    (int) p[0], (int) p[1], (int) s[0], (int) s[1], (int) sh.ho, (int) sh.wo));
+            if (direct != null) {
+                return sh.unbatched ? direct.squeeze(0) : direct;
+            }
+        }
+        Blocks b = blocks(sh, k, s, p, d, Double.NEGATIVE_INFINITY);
         return b.finish(b.cols.max(2, false));
     }
 
@@ -161,8 +173,11 @@ public final class Pooling {
         }
     }
 
-    private static Blocks blocks(String op, Tensor input, long[] k, long[] s, long[] p, long[] d, boolean ceilMode,
-                                 double padValue) {
+    /** A validated pool: the batched input and the output size. */
+    private record Shape(Tensor x, long n, long c, long h, long w, long ho, long wo, boolean unbatched) {
+    }
+
+    private static Shape shape(String op, Tensor input, long[] k, long[] s, long[] p, long[] d, boolean ceilMode) {
         if (input.dim() != 3 && input.dim() != 4) {
             throw new IllegalArgumentException(op + ": expected 3D or 4D (batch mode) tensor for input, but got input "
                     + "of size " + Arrays.toString(input.shape()));
@@ -174,7 +189,6 @@ public final class Pooling {
         }
         boolean unbatched = input.dim() == 3;
         Tensor x = unbatched ? input.unsqueeze(0) : input;
-        long n = x.size(0);
         long c = x.size(1);
         long h = x.size(2);
         long w = x.size(3);
@@ -184,15 +198,26 @@ public final class Pooling {
             throw new IllegalArgumentException(op + ": given input size: (" + c + "x" + h + "x" + w + "). Calculated "
                     + "output size: (" + c + "x" + ho + "x" + wo + "). Output size is too small");
         }
+        return new Shape(x, x.size(0), c, h, w, ho, wo, unbatched);
+    }
+
+    private static Blocks blocks(String op, Tensor input, long[] k, long[] s, long[] p, long[] d, boolean ceilMode,
+                                 double padValue) {
+        return blocks(shape(op, input, k, s, p, d, ceilMode), k, s, p, d, padValue);
+    }
+
+    private static Blocks blocks(Shape sh, long[] k, long[] s, long[] p, long[] d, double padValue) {
+        Tensor x = sh.x;
         // pad (or crop) so that the windows cover the input exactly: left padding, then up to the last window's end
-        long extentH = (ho - 1) * s[0] + d[0] * (k[0] - 1) + 1;
-        long extentW = (wo - 1) * s[1] + d[1] * (k[1] - 1) + 1;
-        long[] pad = {p[1], extentW - w - p[1], p[0], extentH - h - p[0]};
+        long extentH = (sh.ho - 1) * s[0] + d[0] * (k[0] - 1) + 1;
+        long extentW = (sh.wo - 1) * s[1] + d[1] * (k[1] - 1) + 1;
+        long[] pad = {p[1], extentW - sh.w - p[1], p[0], extentH - sh.h - p[0]};
         if (pad[0] != 0 || pad[1] != 0 || pad[2] != 0 || pad[3] != 0) {
             x = Padding.pad(x, pad, "constant", padValue);
         }
         Tensor cols = x.im2col(k, d, new long[] {0, 0}, s);
-        return new Blocks(cols.reshape(n, c, k[0] * k[1], ho * wo), n, c, ho, wo, unbatched);
+        return new Blocks(cols.reshape(sh.n, sh.c, k[0] * k[1], sh.ho * sh.wo), sh.n, sh.c, sh.ho, sh.wo,
+                sh.unbatched);
     }
 
     private static void requireFloat(String op, Tensor input) {

@@ -47,4 +47,16 @@ final class Windows {
         }
         return out;
     }
+
+    /** Whether every value fits an int (the backends' window parameters are ints). */
+    static boolean fitsInt(long[]... pairs) {
+        for (long[] v : pairs) {
+            for (long x : v) {
+                if (x != (int) x) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 }

@@ -44,6 +44,45 @@ class ParallelTest {
     }
 
     @Test
+    void manyJobsInARowAndCallersOnSeveralThreadsRunEveryChunkOnce() throws Exception {
+        // workers that wake late must neither miss a chunk nor run one twice; a caller that finds the workers
+        // busy with another thread's job runs its chunks itself
+        Parallel.setNumThreads(3);
+        int jobs = 20_000;
+        AtomicIntegerArray[] hits = {new AtomicIntegerArray(jobs * 3), new AtomicIntegerArray(jobs * 3)};
+        Thread[] callers = new Thread[2];
+        Throwable[] failed = new Throwable[2];
+        for (int t = 0; t < 2; t++) {
+            AtomicIntegerArray mine = hits[t];
+            int id = t;
+            callers[t] = new Thread(() -> {
+                try {
+                    for (int j = 0; j < jobs; j++) {
+                        int base = j * 3;
+                        Parallel.parallelFor(base, base + 3, 1, (lo, hi) -> {
+                            for (int i = lo; i < hi; i++) {
+                                mine.incrementAndGet(i);
+                            }
+                        });
+                    }
+                } catch (Throwable e) {
+                    failed[id] = e;
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread c : callers) {
+            c.join();
+        }
+        for (int t = 0; t < 2; t++) {
+            assertEquals(null, failed[t], "caller " + t);
+            for (int i = 0; i < jobs * 3; i++) {
+                assertEquals(1, hits[t].get(i), "caller " + t + " index " + i);
+            }
+        }
+    }
+
+    @Test
     void forEachTaskRunsEveryTaskOnce() {
         for (int threads : new int[] {1, 2, 3}) {
             Parallel.setNumThreads(threads);
