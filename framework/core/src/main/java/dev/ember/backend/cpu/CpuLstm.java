@@ -98,39 +98,61 @@ final class CpuLstm {
         v.intoMemorySegment(m, (long) i << 3, NATIVE);
     }
 
+    /**
+     * One row, in three loops with one kind of transcendental each: a single loop with all five (three sigmoids,
+     * two tanh) grew too big for C2 to inline every vector op, and the ops it left out ran as Java fallbacks
+     * (FloatVector.blendTemplate) at a fraction of the speed. Each element gets the same operations either way.
+     */
     private static void forwardRow(float[] x, int xo, float[] hg, int ho, float[] cp, int co, float[] out, int oo,
                                    float[] ws, int wo, int h) {
+        sigmoids(x, xo, hg, ho, ws, wo, 0, 2 * h); // i, f
+        tanhs(x, xo, hg, ho, ws, wo, 2 * h, 3 * h); // g
+        sigmoids(x, xo, hg, ho, ws, wo, 3 * h, 4 * h); // o
+        cells(ws, wo, cp, co, out, oo, h);
+    }
+
+    /** ws[wo + j] = sigmoid(x[xo + j] + hg[ho + j]) for j in [from, to). */
+    private static void sigmoids(float[] x, int xo, float[] hg, int ho, float[] ws, int wo, int from, int to) {
         MemorySegment xs = MemorySegment.ofArray(x);
         MemorySegment hs = MemorySegment.ofArray(hg);
+        MemorySegment w = MemorySegment.ofArray(ws);
+        int j = from;
+        for (; j <= to - F.length(); j += F.length()) {
+            st(sigmoid(ld(xs, xo + j).add(ld(hs, ho + j))), w, wo + j);
+        }
+        for (; j < to; j++) {
+            ws[wo + j] = ExactMath.sigmoid(x[xo + j] + hg[ho + j]);
+        }
+    }
+
+    /** ws[wo + j] = tanh(x[xo + j] + hg[ho + j]) for j in [from, to). */
+    private static void tanhs(float[] x, int xo, float[] hg, int ho, float[] ws, int wo, int from, int to) {
+        MemorySegment xs = MemorySegment.ofArray(x);
+        MemorySegment hs = MemorySegment.ofArray(hg);
+        MemorySegment w = MemorySegment.ofArray(ws);
+        int j = from;
+        for (; j <= to - F.length(); j += F.length()) {
+            st(ExactMath.tanh(ld(xs, xo + j).add(ld(hs, ho + j))), w, wo + j);
+        }
+        for (; j < to; j++) {
+            ws[wo + j] = ExactMath.tanh(x[xo + j] + hg[ho + j]);
+        }
+    }
+
+    /** From the activated gates: c' = f c + i g and h = o tanh(c'), written as out = [h, c']. */
+    private static void cells(float[] ws, int wo, float[] cp, int co, float[] out, int oo, int h) {
+        MemorySegment w = MemorySegment.ofArray(ws);
         MemorySegment cs = MemorySegment.ofArray(cp);
         MemorySegment os = MemorySegment.ofArray(out);
-        MemorySegment w = MemorySegment.ofArray(ws);
-        int bound = F.loopBound(h);
         int j = 0;
-        for (; j < bound; j += F.length()) {
-            FloatVector i = sigmoid(ld(xs, xo + j).add(ld(hs, ho + j)));
-            FloatVector f = sigmoid(ld(xs, xo + h + j).add(ld(hs, ho + h + j)));
-            FloatVector g = ExactMath.tanh(ld(xs, xo + 2 * h + j).add(ld(hs, ho + 2 * h + j)));
-            FloatVector o = sigmoid(ld(xs, xo + 3 * h + j).add(ld(hs, ho + 3 * h + j)));
-            st(i, w, wo + j);
-            st(f, w, wo + h + j);
-            st(g, w, wo + 2 * h + j);
-            st(o, w, wo + 3 * h + j);
-            FloatVector c = f.mul(ld(cs, co + j)).add(i.mul(g));
-            st(o.mul(ExactMath.tanh(c)), os, oo + j);
+        for (; j < F.loopBound(h); j += F.length()) {
+            FloatVector c = ld(w, wo + h + j).mul(ld(cs, co + j)).add(ld(w, wo + j).mul(ld(w, wo + 2 * h + j)));
+            st(ld(w, wo + 3 * h + j).mul(ExactMath.tanh(c)), os, oo + j);
             st(c, os, oo + h + j);
         }
         for (; j < h; j++) {
-            float i = ExactMath.sigmoid(x[xo + j] + hg[ho + j]);
-            float f = ExactMath.sigmoid(x[xo + h + j] + hg[ho + h + j]);
-            float g = ExactMath.tanh(x[xo + 2 * h + j] + hg[ho + 2 * h + j]);
-            float o = ExactMath.sigmoid(x[xo + 3 * h + j] + hg[ho + 3 * h + j]);
-            ws[wo + j] = i;
-            ws[wo + h + j] = f;
-            ws[wo + 2 * h + j] = g;
-            ws[wo + 3 * h + j] = o;
-            float c = f * cp[co + j] + i * g;
-            out[oo + j] = o * ExactMath.tanh(c);
+            float c = ws[wo + h + j] * cp[co + j] + ws[wo + j] * ws[wo + 2 * h + j];
+            out[oo + j] = ws[wo + 3 * h + j] * ExactMath.tanh(c);
             out[oo + h + j] = c;
         }
     }
