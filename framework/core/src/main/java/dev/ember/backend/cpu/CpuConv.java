@@ -159,8 +159,20 @@ final class CpuConv {
         return a;
     }
 
-    /** out (N, m, oH, oW) contiguous = bias + src correlated with the packed filters (see {@link Geometry}). */
+    /**
+     * out (N, m, oH, oW) contiguous = bias + src correlated with the packed filters (see {@link Geometry}):
+     * by Winograd's F(2x2, 3x3) for 3x3 filters over enough channels ({@link CpuWinograd}), else directly.
+     */
     private static void correlate(Strided src, float[] packed, int m, float[] bias, Geometry g, Strided out) {
+        if (CpuWinograd.supports(g.kH(), g.kW(), g.dH(), g.dW(), g.padH(), g.padW(), g.c(), m)
+                && src.shape()[0] > 0 && m > 0) {
+            CpuWinograd.correlate(src, packed, m, bias, g.padH(), g.padW(), g.oH(), g.oW(), out);
+            return;
+        }
+        direct(src, packed, m, bias, g, out);
+    }
+
+    private static void direct(Strided src, float[] packed, int m, float[] bias, Geometry g, Strided out) {
         int n = src.shape()[0];
         int taps = g.taps();
         long[] offs = g.offsets();

@@ -159,7 +159,7 @@ final class Sgemm {
             int mb = Math.min(i0 + panels * MR, m) - i0;
             for (int pc = 0; pc < k; pc += kc) {
                 int kb = Math.min(kc, k - pc);
-                VectorMask<Float> keep = pc == 0 ? SgemmKernel.OVERWRITE : SgemmKernel.ACCUMULATE;
+                VectorMask<Float> mode = pc == 0 ? SgemmKernel.OVERWRITE : SgemmKernel.ACCUMULATE;
                 float[] ap = mine.packA(panels * MR * kb);
                 SgemmKernel.packA(a, p, i0, mb, pc, kb, ap);
                 long bBlock = (long) pc * np * NR * 4;
@@ -170,7 +170,7 @@ final class Sgemm {
                     for (int ir = 0; ir < panels; ir++) {
                         int i = i0 + ir * MR;
                         tile(ap, ir * MR * kb, bSeg, bo, kb, c, cBase + i * crs + (j0 + j) * ccs,
-                                Math.min(MR, m - i), w, keep, mine);
+                                Math.min(MR, m - i), w, mode, mine);
                     }
                 }
             }
@@ -178,13 +178,13 @@ final class Sgemm {
     }
 
     private static void tile(float[] ap, int ai, MemorySegment bSeg, long bo, int kb, GemmOperand.F c, int ci, int h,
-                             int w, VectorMask<Float> keep, Buffers mine) {
+                             int w, VectorMask<Float> mode, Buffers mine) {
         if (h == MR && w == NR && c.colStride() == 1) {
-            SgemmKernel.kernel(ap, ai, bSeg, bo, kb, c.segment(), ci * 4L, c.rowStride() * 4L, keep);
+            SgemmKernel.kernel(ap, ai, bSeg, bo, kb, c.segment(), ci * 4L, c.rowStride() * 4L, mode);
         } else {
             // edge tile or strided C: compute the whole tile aside, then write the valid part
             SgemmKernel.kernel(ap, ai, bSeg, bo, kb, mine.tileSeg, 0, NR * 4L, SgemmKernel.OVERWRITE);
-            merge(mine.tile, c.data(), ci, c.rowStride(), c.colStride(), h, w, keep == SgemmKernel.OVERWRITE);
+            merge(mine.tile, c.data(), ci, c.rowStride(), c.colStride(), h, w, mode == SgemmKernel.OVERWRITE);
         }
     }
 

@@ -123,23 +123,23 @@ final class SgemmKernel {
         }
     }
 
-    /** Pass as {@code keep} to overwrite C (the first k block). */
-    static final VectorMask<Float> OVERWRITE = SPECIES.maskAll(false);
-    /** Pass as {@code keep} to add to C (later k blocks). */
-    static final VectorMask<Float> ACCUMULATE = SPECIES.maskAll(true);
+    /** Pass as {@code drop} to overwrite C (the first k block). */
+    static final VectorMask<Float> OVERWRITE = SPECIES.maskAll(true);
+    /** Pass as {@code drop} to add to C (later k blocks). */
+    static final VectorMask<Float> ACCUMULATE = SPECIES.maskAll(false);
 
     /**
-     * One {@code MR x NR} tile: {@code C = A_panel @ B_panel + (keep ? C : 0)} over {@code kb} steps. A panel
+     * One {@code MR x NR} tile: {@code C = A_panel @ B_panel + (drop ? 0 : C)} over {@code kb} steps. A panel
      * at {@code a[ai..]} (row r at {@code ai + r * kb}), B panel at byte {@code bo} of {@code b}, C's tile at
      * byte {@code co} of {@code c} with rows {@code ldc} bytes apart (columns contiguous).
      *
-     * <p>{@code keep} is {@link #OVERWRITE} or {@link #ACCUMULATE}: a mask rather than a boolean because the
+     * <p>{@code drop} is {@link #OVERWRITE} or {@link #ACCUMULATE}: a mask rather than a boolean because the
      * kernel must have no branch that some sizes leave untaken while the JIT profiles it; such a branch
      * compiles to a trap that, when first hit, drops the kernel back to the interpreter, where Vector API code
      * runs a hundred times slower until it is compiled again (seen as 30 ms products in a 0.4 ms benchmark).
      */
     static void kernel(float[] a, int ai, MemorySegment b, long bo, int kb, MemorySegment c, long co, long ldc,
-                       VectorMask<Float> keep) {
+                       VectorMask<Float> drop) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -179,30 +179,33 @@ final class SgemmKernel {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        update(c, co, c00, keep);
-        update(c, co + VBYTES, c01, keep);
+        // C = acc + (drop ? 0 : C), C's old value blended away rather than masked off the load: written out here
+        // and kept small. A helper with a masked load compiled on its own to more code than C2 inlines ("already
+        // compiled into a big method"), so every call boxed its vector (30 MB a call in the Winograd
+        // convolution's products); written out with masked loads, the kernel outgrew C1 ("out of virtual
+        // registers") and was left uncompiled
+        c00.add(FloatVector.fromMemorySegment(SPECIES, c, co, ORDER).blend(0f, drop)).intoMemorySegment(c, co, ORDER);
+        c01.add(FloatVector.fromMemorySegment(SPECIES, c, co + VBYTES, ORDER).blend(0f, drop))
+                .intoMemorySegment(c, co + VBYTES, ORDER);
         co += ldc;
-        update(c, co, c10, keep);
-        update(c, co + VBYTES, c11, keep);
+        c10.add(FloatVector.fromMemorySegment(SPECIES, c, co, ORDER).blend(0f, drop)).intoMemorySegment(c, co, ORDER);
+        c11.add(FloatVector.fromMemorySegment(SPECIES, c, co + VBYTES, ORDER).blend(0f, drop))
+                .intoMemorySegment(c, co + VBYTES, ORDER);
         co += ldc;
-        update(c, co, c20, keep);
-        update(c, co + VBYTES, c21, keep);
+        c20.add(FloatVector.fromMemorySegment(SPECIES, c, co, ORDER).blend(0f, drop)).intoMemorySegment(c, co, ORDER);
+        c21.add(FloatVector.fromMemorySegment(SPECIES, c, co + VBYTES, ORDER).blend(0f, drop))
+                .intoMemorySegment(c, co + VBYTES, ORDER);
         co += ldc;
-        update(c, co, c30, keep);
-        update(c, co + VBYTES, c31, keep);
+        c30.add(FloatVector.fromMemorySegment(SPECIES, c, co, ORDER).blend(0f, drop)).intoMemorySegment(c, co, ORDER);
+        c31.add(FloatVector.fromMemorySegment(SPECIES, c, co + VBYTES, ORDER).blend(0f, drop))
+                .intoMemorySegment(c, co + VBYTES, ORDER);
         co += ldc;
-        update(c, co, c40, keep);
-        update(c, co + VBYTES, c41, keep);
+        c40.add(FloatVector.fromMemorySegment(SPECIES, c, co, ORDER).blend(0f, drop)).intoMemorySegment(c, co, ORDER);
+        c41.add(FloatVector.fromMemorySegment(SPECIES, c, co + VBYTES, ORDER).blend(0f, drop))
+                .intoMemorySegment(c, co + VBYTES, ORDER);
         co += ldc;
-        update(c, co, c50, keep);
-        update(c, co + VBYTES, c51, keep);
-    }
-
-    /**
-     * {@code c[o..] = v + (keep ? c[o..] : 0)}: a masked load, not a branch, and with an all-false mask it
-     * reads nothing, so overwriting C does not wait for C's old cache lines (stores alone do not stall).
-     */
-    private static void update(MemorySegment c, long o, FloatVector v, VectorMask<Float> keep) {
-        v.add(FloatVector.fromMemorySegment(SPECIES, c, o, ORDER, keep)).intoMemorySegment(c, o, ORDER);
+        c50.add(FloatVector.fromMemorySegment(SPECIES, c, co, ORDER).blend(0f, drop)).intoMemorySegment(c, co, ORDER);
+        c51.add(FloatVector.fromMemorySegment(SPECIES, c, co + VBYTES, ORDER).blend(0f, drop))
+                .intoMemorySegment(c, co + VBYTES, ORDER);
     }
 }

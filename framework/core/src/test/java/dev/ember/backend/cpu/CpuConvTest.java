@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * shorter than, equal to and longer than a vector, filter counts around the micro-tile's 6 rows and the weight
  * kernel's 4, padding larger than the dilated kernel (the input gradient then crops), dilation, asymmetric
  * kernels, non-contiguous input and weight views, inputs that do not need a gradient, and 1 to 3 threads, so
- * every work split runs even on two cores.
+ * every work split runs even on two cores. The 3x3 cases with enough channels run through {@link CpuWinograd}
+ * (forward and input gradient), including outputs of odd size, whose last tiles hang over the edge.
  */
 class CpuConvTest {
     private final int savedThreads = Parallel.numThreads();
@@ -48,6 +49,10 @@ class CpuConvTest {
         new Case(5, 3, 4, 4, 31, 1, 1, 0, 0, 1, 1), // 1x1
         new Case(1, 2, 1, 3, 9, 2, 4, 1, 3, 1, 1), // one filter, rows of 9 + 6 - 3 = 12
         new Case(2, 5, 9, 12, 40, 3, 5, 2, 2, 2, 1), // 40 wide: two whole segments and one of 8
+        // 3x3 over enough channels: Winograd F(2x2, 3x3) both ways (the input gradient pads by 2 - p)
+        new Case(2, 16, 17, 7, 9, 3, 3, 1, 1, 1, 1), // odd output: tiles that hang over the bottom and right
+        new Case(1, 19, 16, 10, 37, 3, 3, 0, 0, 1, 1), // no padding: 8 x 35 outputs, rows wider than a vector
+        new Case(3, 17, 18, 6, 6, 3, 3, 2, 2, 1, 1), // padding 2: the input gradient has none
     };
 
     @Test
@@ -62,13 +67,29 @@ class CpuConvTest {
     }
 
     @Test
+    void winogradTakesTheThreeByThreeCasesWithEnoughChannels() {
+        for (int i = 8; i < CASES.length; i++) {
+            Case c = CASES[i];
+            assertTrue(CpuWinograd.supports(c.kh, c.kw, c.dh, c.dw, c.ph, c.pw, c.cin, c.cout), "case " + i);
+            assertTrue(CpuWinograd.supports(c.kh, c.kw, c.dh, c.dw, 2 - c.ph, 2 - c.pw, c.cout, c.cin),
+                    "case " + i + ", input gradient");
+        }
+        assertFalse(CpuWinograd.supports(3, 3, 1, 1, 1, 1, 6, 16), "LeNet-sized channel counts run directly");
+        assertFalse(CpuWinograd.supports(3, 3, 2, 2, 1, 1, 64, 64), "dilated");
+        assertFalse(CpuWinograd.supports(3, 3, 1, 1, 3, 3, 64, 64), "padding 3: the input gradient would crop");
+        assertFalse(CpuWinograd.supports(5, 5, 1, 1, 2, 2, 64, 64), "5x5");
+    }
+
+    @Test
     void resultsDoNotDependOnTheThreadCount() {
-        Case c = new Case(7, 5, 11, 13, 21, 3, 3, 1, 1, 1, 1);
-        Tensor[] one = run(c, 1, 42);
-        Tensor[] three = run(c, 3, 42);
-        for (int i = 0; i < one.length; i++) {
-            assertTrue(java.util.Arrays.equals(one[i].toFloatArray(), three[i].toFloatArray()),
-                    "result " + i + " differs between 1 and 3 threads");
+        for (Case c : new Case[] {new Case(7, 5, 11, 13, 21, 3, 3, 1, 1, 1, 1),
+            new Case(5, 16, 17, 9, 11, 3, 3, 1, 1, 1, 1)}) {
+            Tensor[] one = run(c, 1, 42);
+            Tensor[] three = run(c, 3, 42);
+            for (int i = 0; i < one.length; i++) {
+                assertTrue(java.util.Arrays.equals(one[i].toFloatArray(), three[i].toFloatArray()),
+                        "result " + i + " differs between 1 and 3 threads: " + c);
+            }
         }
     }
 
