@@ -99,7 +99,41 @@ final class CpuGelu {
         return true;
     }
 
+    /**
+     * float32 gradient in blocks, in two loops with one transcendental each (erfc into a double scratch, then exp
+     * and the product): one loop with both grew too big for C2 to inline every vector op, and the double-vector
+     * ops it left out ran as Java fallbacks that allocated a boxed vector each (about a tenth of char-GPT's
+     * garbage). Each element gets the operations of {@link #slope(double)} either way.
+     */
     private static void backwardF(float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
+        double[] cdf = CDF.get();
+        for (int b = 0; b < n; b += BLOCK) {
+            int m = Math.min(BLOCK, n - b);
+            cdfF(x, xo + b, cdf, m);
+            combineF(x, xo + b, g, go + b, cdf, y, yo + b, m);
+        }
+    }
+
+    private static final int BLOCK = 1024;
+    private static final ThreadLocal<double[]> CDF = ThreadLocal.withInitial(() -> new double[BLOCK]);
+
+    /** cdf[i] = Phi(x[xo + i]) = erfc(-x / sqrt 2) / 2, in double. */
+    private static void cdfF(float[] x, int xo, double[] cdf, int n) {
+        MemorySegment xs = MemorySegment.ofArray(x);
+        int bound = FH.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += FH.length()) {
+            DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(FH, xs, (long) (xo + i) << 2, NATIVE)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            VectorErf.erfc(v.mul(NEG_SQRT_HALF)).mul(0.5).intoArray(cdf, i);
+        }
+        for (; i < n; i++) {
+            cdf[i] = VectorErf.erfc(x[xo + i] * NEG_SQRT_HALF) * 0.5;
+        }
+    }
+
+    /** y = g * (cdf + x phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi). */
+    private static void combineF(float[] x, int xo, float[] g, int go, double[] cdf, float[] y, int yo, int n) {
         MemorySegment xs = MemorySegment.ofArray(x);
         MemorySegment gs = MemorySegment.ofArray(g);
         MemorySegment ys = MemorySegment.ofArray(y);
@@ -110,11 +144,15 @@ final class CpuGelu {
                     .convertShape(VectorOperators.F2D, D, 0);
             DoubleVector gv = (DoubleVector) FloatVector.fromMemorySegment(FH, gs, (long) (go + i) << 2, NATIVE)
                     .convertShape(VectorOperators.F2D, D, 0);
-            ((FloatVector) gv.mul(slope(v)).convertShape(VectorOperators.D2F, FH, 0))
+            DoubleVector pdf = ExactMath.exp(v.mul(v).mul(-0.5)).mul(INV_SQRT_2PI);
+            DoubleVector slope = DoubleVector.fromArray(D, cdf, i).add(v.mul(pdf));
+            ((FloatVector) gv.mul(slope).convertShape(VectorOperators.D2F, FH, 0))
                     .intoMemorySegment(ys, (long) (yo + i) << 2, NATIVE);
         }
         for (; i < n; i++) {
-            y[yo + i] = (float) (g[go + i] * slope(x[xo + i]));
+            double v = x[xo + i];
+            double pdf = ExactMath.exp(v * v * -0.5) * INV_SQRT_2PI;
+            y[yo + i] = (float) (g[go + i] * (cdf[i] + v * pdf));
         }
     }
 
