@@ -1,6 +1,7 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.Strided;
+import dev.ember.backend.UnaryOp;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
@@ -238,6 +239,9 @@ final class CpuLstm {
         MemorySegment ggs = MemorySegment.ofArray(gg);
         MemorySegment gcs = MemorySegment.ofArray(gc);
         int bound = F.loopBound(h);
+        // tanh(c') first, into gc (overwritten below): with the polynomial in the same loop C2 left some of the
+        // other vector ops out of line, as boxing fallbacks
+        FloatRows.unary(UnaryOp.TANH, y, yo + h, gc, gco, bound);
         int j = 0;
         for (; j < bound; j += F.length()) {
             FloatVector gh = ld(gys, go + j);
@@ -246,7 +250,7 @@ final class CpuLstm {
             FloatVector f = ld(w, wo + h + j);
             FloatVector g = ld(w, wo + 2 * h + j);
             FloatVector o = ld(w, wo + 3 * h + j);
-            FloatVector tc = ExactMath.tanh(ld(ys, yo + h + j));
+            FloatVector tc = ld(gcs, gco + j);
             FloatVector gct = gcn.add(gh.mul(o).mul(tc.mul(tc).neg().add(1f)));
             st(gct.mul(g).mul(i.mul(i.neg().add(1f))), ggs, ggo + j);
             st(gct.mul(ld(cs, co + j)).mul(f.mul(f.neg().add(1f))), ggs, ggo + h + j);

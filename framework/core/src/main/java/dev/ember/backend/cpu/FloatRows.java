@@ -56,42 +56,60 @@ final class FloatRows {
                     store(load(xs, xo + i).abs(), ys, yo + i);
                 }
             }
-            case RELU -> {
-                // max(x, 0) keeps NaN and turns -0.0 into 0.0, as the reference does
-                for (; i < bound; i += L) {
-                    store(load(xs, xo + i).max(0f), ys, yo + i);
-                }
-            }
+            case RELU -> i = relu(xs, xo, ys, yo, bound);
             case SQRT -> {
                 for (; i < bound; i += L) {
                     store(load(xs, xo + i).sqrt(), ys, yo + i);
                 }
             }
-            case SIGMOID -> {
-                // with e = exp(-|x|) <= 1 nothing overflows: 1 / (1 + e) for x >= 0, e / (1 + e) below, so tiny
-                // results stay positive (float exp(100) would overflow the plain 1 / (1 + exp(-x)))
-                for (; i < bound; i += L) {
-                    FloatVector v = load(xs, xo + i);
-                    FloatVector e = ExactMath.exp(v.abs().neg());
-                    FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
-                    store(r.blend(e.mul(r), v.compare(VectorOperators.LT, 0f)), ys, yo + i);
-                }
-            }
-            case EXP -> {
-                for (; i < bound; i += L) {
-                    store(ExactMath.exp(load(xs, xo + i)), ys, yo + i);
-                }
-            }
-            case TANH -> {
-                for (; i < bound; i += L) {
-                    store(ExactMath.tanh(load(xs, xo + i)), ys, yo + i);
-                }
-            }
+            // the loops with a polynomial each live in methods of their own: in this one they made it too big
+            // for C2 to inline every vector op, and the ops it left out (even RELU's max) ran as boxing fallbacks
+            case SIGMOID -> i = sigmoid(xs, xo, ys, yo, bound);
+            case EXP -> i = exp(xs, xo, ys, yo, bound);
+            case TANH -> i = tanh(xs, xo, ys, yo, bound);
             default -> {
                 // SIGN, and log/sin/cos through Math: the scalar loop below
             }
         }
         unaryTail(op, x, xo, y, yo, i, n);
+    }
+
+    private static int relu(MemorySegment xs, int xo, MemorySegment ys, int yo, int bound) {
+        // max(x, 0) keeps NaN and turns -0.0 into 0.0, as the reference does
+        int i = 0;
+        for (; i < bound; i += L) {
+            store(load(xs, xo + i).max(0f), ys, yo + i);
+        }
+        return i;
+    }
+
+    private static int sigmoid(MemorySegment xs, int xo, MemorySegment ys, int yo, int bound) {
+        // with e = exp(-|x|) <= 1 nothing overflows: 1 / (1 + e) for x >= 0, e / (1 + e) below, so tiny
+        // results stay positive (float exp(100) would overflow the plain 1 / (1 + exp(-x)))
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = load(xs, xo + i);
+            FloatVector e = ExactMath.exp(v.abs().neg());
+            FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+            store(r.blend(e.mul(r), v.compare(VectorOperators.LT, 0f)), ys, yo + i);
+        }
+        return i;
+    }
+
+    private static int exp(MemorySegment xs, int xo, MemorySegment ys, int yo, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            store(ExactMath.exp(load(xs, xo + i)), ys, yo + i);
+        }
+        return i;
+    }
+
+    private static int tanh(MemorySegment xs, int xo, MemorySegment ys, int yo, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            store(ExactMath.tanh(load(xs, xo + i)), ys, yo + i);
+        }
+        return i;
     }
 
     /** Elements [i, n) one at a time, the common ops without the (megamorphic) {@code op.apply} call. */
