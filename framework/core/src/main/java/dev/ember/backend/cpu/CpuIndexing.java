@@ -97,11 +97,19 @@ final class CpuIndexing {
         for (int i = 0; i < count; i++) {
             int r = checkIndex("indexAdd", idx.l[index.offset() + i * istep], dim, size);
             if (rows && y.f != null) {
-                FloatRows.binary(dev.ember.backend.BinaryOp.ADD, y.f, out.offset() + r * row, 1, s.f,
-                        src.offset() + i * row, 1, y.f, out.offset() + r * row, row);
+                // a plain loop (C2 vectorises it) rather than FloatRows: rows are short here (an embedding's
+                // width), and the row kernel's set-up, three memory segments a call, cost more than the adds
+                float[] yf = y.f;
+                float[] sf = s.f;
+                for (int j = 0, yo = out.offset() + r * row, so = src.offset() + i * row; j < row; j++) {
+                    yf[yo + j] += sf[so + j];
+                }
             } else if (rows) {
-                DoubleRows.binary(dev.ember.backend.BinaryOp.ADD, y.d, out.offset() + r * row, 1, s.d,
-                        src.offset() + i * row, 1, y.d, out.offset() + r * row, row);
+                double[] yd = y.d;
+                double[] sd = s.d;
+                for (int j = 0, yo = out.offset() + r * row, so = src.offset() + i * row; j < row; j++) {
+                    yd[yo + j] += sd[so + j];
+                }
             } else {
                 Strided o = select(out, dim, r);
                 CpuElementwise.binary(dev.ember.backend.BinaryOp.ADD, o, select(src, dim, i), o);
