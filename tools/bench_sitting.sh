@@ -14,6 +14,8 @@
 #              OPENBLAS_NUM_THREADS for its GEMMs (OpenBLAS ignores set_num_threads). On a machine
 #              shared with other jobs THREADS=1 is the fairer test: OpenMP's spinning threads collapse there.
 #   JAVA_OPTS  default -Xmx512m (the issue's heap)
+#   JVM_PER_WORKLOAD  1 (default, when no arguments are given): each workload in a JVM of its own; 0: all in one
+#              `ember bench` run
 #   EMBER      the launcher, default ./ember (EMBER_NO_BUILD=1 is passed through to it)
 #   TORCH_REF  default ../shared/bench/torch_cpu_reference.py or /work/shared/bench/torch_cpu_reference.py
 # Extra arguments go to `ember bench` (e.g. -w lstm_s64_b32_h128_train_step).
@@ -46,9 +48,28 @@ echo "## cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 echo "## threads: ${THREADS:-default (PyTorch 2, Ember one per core)}"
 echo "## torch before"
 torch_ref
+ember_bench() {
+  if [[ "${JVM_PER_WORKLOAD:-1}" == 1 && $# -eq 0 ]]; then
+    # one JVM per workload, as a training program runs one model: in a shared JVM the JIT compiles the kernels
+    # with the profiles of every workload before, and what it inlines (so what it boxes) moves from run to run
+    local names
+    names="$("$ember" bench --list | grep -v -- '--device' )"
+    local first=1
+    for name in $names; do
+      if [[ $first == 1 ]]; then
+        "$ember" bench "${threads_args[@]}" -w "$name"
+        first=0
+      else
+        "$ember" bench "${threads_args[@]}" -w "$name" | grep -v '^#'
+      fi
+    done
+  else
+    "$ember" bench "${threads_args[@]}" "$@"
+  fi
+}
 for ((round = 1; round <= ${ROUNDS:-1}; round++)); do
   echo "## ember JAVA_OPTS=$JAVA_OPTS load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  "$ember" bench "${threads_args[@]}" "$@"
+  ember_bench "$@"
   echo "## torch after load: $(cut -d' ' -f1-3 /proc/loadavg)"
   torch_ref
 done

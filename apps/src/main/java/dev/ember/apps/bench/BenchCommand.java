@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
         })
 public final class BenchCommand implements Callable<Integer> {
     /**
-     * Warm-up is bounded by time (--warmup-ms), not by a count: a cap of 1000 runs stopped the fast workloads
-     * (sgemm n=256: 0.35 s) before C2 had compiled the GEMM kernel, and they were timed at 60% of its speed.
+     * Warm-up is bounded by time (--warmup-ms, then until the JIT goes quiet: see Meter), not by a count: a cap
+     * of 1000 runs stopped the fast workloads (sgemm n=256: 0.35 s) before C2 had compiled the GEMM kernel, and
+     * they were timed at 60% of its speed.
      */
     static final int MAX_WARMUPS = 1_000_000;
 

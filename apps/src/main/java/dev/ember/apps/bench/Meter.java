@@ -34,7 +34,8 @@ final class Meter {
     /**
      * @param minWarmups     runs before timing starts, at least
      * @param minWarmupNanos then keep warming up until this much time has passed (the JIT needs more than
-     *                       CPython's 3 runs to compile the hot loops), ...
+     *                       CPython's 3 runs to compile the hot loops), and then until the JIT has gone quiet
+     *                       (with 0, no time-based warm-up at all), ...
      * @param maxWarmups     ... but never more runs than this
      * @param minStatsNanos  the allocation and GC figures cover the timed runs and, when those took less than
      *                       this, more runs until this much time has passed: one young collection in a 10 ms
@@ -54,6 +55,9 @@ final class Meter {
         while (done < warm || (done < maxWarmups && System.nanoTime() - start < minWarmupNanos)) {
             step.run();
             done++;
+        }
+        if (minWarmupNanos > 0) {
+            done += untilCompiled(step, done, start);
         }
         long[] times = new long[reps];
         // start from a clean heap, so the previous workload's garbage is not collected on this one's time; then
@@ -83,6 +87,45 @@ final class Meter {
         double allocPerStep = alloc0 < 0 || alloc1 < 0 ? Double.NaN : (double) (alloc1 - alloc0) / runs;
         double gcPct = wall > 0 ? 100.0 * gc * 1e6 / wall : 0;
         return new Result(median(times) / 1e6, allocPerStep, gcPct, done);
+    }
+
+    /**
+     * Keeps running the step until the JIT has settled: a window of {@link #JIT_WINDOW_NANOS} in which HotSpot spent
+     * less than {@link #JIT_QUIET_MILLIS} compiling, or {@link #MAX_WARMUP_NANOS} since {@code start}. On two busy
+     * cores the compiler threads get little CPU, and a fixed 2 s was not enough for a step that runs many kernels
+     * (LeNet alone in a fresh JVM: 5.8 ms after 2 s, 3.4 ms after 8 s, the same as after other workloads had run).
+     * Returns the number of runs.
+     */
+    private int untilCompiled(Runnable step, int done, long start) {
+        long last = compileMillis();
+        if (last < 0) {
+            return 0;
+        }
+        int runs = 0;
+        long window = System.nanoTime();
+        while (done + runs < maxWarmups && System.nanoTime() - start < MAX_WARMUP_NANOS) {
+            step.run();
+            runs++;
+            if (System.nanoTime() - window >= JIT_WINDOW_NANOS) {
+                long now = compileMillis();
+                if (now - last < JIT_QUIET_MILLIS) {
+                    break;
+                }
+                last = now;
+                window = System.nanoTime();
+            }
+        }
+        return runs;
+    }
+
+    private static final long JIT_WINDOW_NANOS = 500_000_000L;
+    private static final long JIT_QUIET_MILLIS = 5;
+    private static final long MAX_WARMUP_NANOS = 30_000_000_000L;
+
+    /** Milliseconds the JIT has spent compiling since the JVM started; -1 where the JVM does not tell. */
+    static long compileMillis() {
+        var bean = ManagementFactory.getCompilationMXBean();
+        return bean != null && bean.isCompilationTimeMonitoringSupported() ? bean.getTotalCompilationTime() : -1;
     }
 
     /** Python's {@code statistics.median}: the mean of the two middle values for an even count. */
