@@ -26,6 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuWinograd {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** Tiles per packed B panel of the products (a whole number of vectors). */
+    private static final int NR = SgemmKernel.NR;
     /** About how many tiles a task transforms at once. */
     private static final int TILES = 256;
     /** Below this many (filter, channel) pairs the transforms cost more than the 2.25x fewer products save. */
@@ -61,7 +63,7 @@ final class CpuWinograd {
     /** Whether a 3x3 correlation with this padding and these channel counts goes through Winograd. */
     static boolean supports(int kH, int kW, int dH, int dW, int padH, int padW, int channels, int filters) {
         return kH == 3 && kW == 3 && dH == 1 && dW == 1 && padH >= 0 && padH <= 2 && padW >= 0 && padW <= 2
-                && (long) channels * filters >= MIN_PAIRS && LANES >= 4;
+                && (long) channels * filters >= MIN_PAIRS && channels <= Sgemm.KC && LANES >= 4 && NR % LANES == 0;
     }
 
     /**
@@ -75,28 +77,30 @@ final class CpuWinograd {
         int tH = Math.ceilDiv(oH, 2);
         int tW = Math.ceilDiv(oW, 2);
         float[] u = filterTransform(f, m, c);
-        int rowsPerTask = Math.clamp(TILES / tW, 1, tH);
+        // a tile row padded to whole vectors: a vector of tiles then never straddles two packed B panels
+        int tWp = roundUp(tW);
+        int rowsPerTask = Math.clamp(TILES / tWp, 1, tH);
         int blocks = Math.ceilDiv(tH, rowsPerTask);
         float[] y = ((CpuStorage) out.storage()).f;
+        GemmOperand.F uOp = new GemmOperand.F(u, java.lang.foreign.MemorySegment.ofArray(u), 0, m * c, c, 1);
         Parallel.forEachTask(n * blocks, Parallel.numThreads(), task -> {
             int img = task / blocks;
             int th0 = task % blocks * rowsPerTask;
             int th1 = Math.min(tH, th0 + rowsPerTask);
-            int tiles = (th1 - th0) * tW;
+            int tiles = (th1 - th0) * tWp;
+            int plane = Math.ceilDiv(tiles, NR) * NR * c; // one packed B: ceil(tiles / NR) panels of c x NR
             float[][] s = SCRATCH.get();
             int half = roundUp(tW + 1) + LANES; // an even/odd row, with room for loads past its end
             int rows = 2 * (th1 - th0) + 2;
             float[] eo = grow(s, 0, c * rows * 2 * half);
-            float[] v = grow(s, 1, 16 * c * tiles + LANES);
+            float[] v = grow(s, 1, 16 * plane);
             float[] prod = grow(s, 2, 16 * m * tiles + LANES);
             split(src, img, padH, padW, 2 * th0, rows, c, half, eo);
-            inputTransform(eo, c, rows, half, th1 - th0, tW, tiles, v);
-            // the 16 products, (m x c) @ (c x tiles) each, on this thread (nested calls run inline)
-            Sgemm.bmm(16, m, tiles, c,
-                    new GemmOperand.F(u, java.lang.foreign.MemorySegment.ofArray(u), 0, m * c, c, 1),
-                    new GemmOperand.F(v, java.lang.foreign.MemorySegment.ofArray(v), 0, c * tiles, tiles, 1),
+            inputTransform(eo, c, rows, half, th1 - th0, tWp, plane, v);
+            // the 16 products, (m x c) @ (c x tiles) each, on this thread, B written packed by the transform
+            Sgemm.bmmPacked(16, m, tiles, c, uOp, v, plane,
                     new GemmOperand.F(prod, java.lang.foreign.MemorySegment.ofArray(prod), 0, m * tiles, tiles, 1));
-            outputTransform(prod, m, tiles, th0, th1, tW, bias, y, out.offset() + img * m * oH * oW, oH, oW);
+            outputTransform(prod, m, tiles, th0, th1, tW, tWp, bias, y, out.offset() + img * m * oH * oW, oH, oW);
         });
     }
 
@@ -192,16 +196,18 @@ final class CpuWinograd {
         }
     }
 
-    /** V[xi][ci][t] = (B^T d B)[xi] for tile t of the task, d its 4x4 input block. */
-    private static void inputTransform(float[] eo, int c, int rows, int half, int tileRows, int tW, int tiles,
+    /**
+     * V[xi] = (B^T d B)[xi] for the task's tiles, each V[xi] (channels x tiles, tile t = row * tWp + column) written
+     * in the layout the SGEMM kernel streams ({@link SgemmKernel#packB}): panels of NR tiles, channel by channel,
+     * panel q of V[xi] at {@code xi * plane + q * c * NR}. Tiles past a row's end get values that are never used.
+     */
+    private static void inputTransform(float[] eo, int c, int rows, int half, int tileRows, int tWp, int plane,
                                        float[] v) {
-        int plane = c * tiles;
         float[] t = new float[16 * LANES];
         for (int ci = 0; ci < c; ci++) {
             for (int tr = 0; tr < tileRows; tr++) {
                 int row0 = (ci * rows + 2 * tr) * 2 * half;
-                for (int j = 0; j < tW; j += LANES) {
-                    VectorMask<Float> mask = SPECIES.indexInRange(j, tW);
+                for (int j = 0; j < tWp; j += LANES) {
                     // rows 0..3 of the block: columns 2j, 2j+1, 2j+2, 2j+3 = even j, odd j, even j+1, odd j+1;
                     // d B (columns combined as B^T combines rows) goes through t, 16 vectors in L1
                     for (int i = 0; i < 4; i++) {
@@ -215,16 +221,17 @@ final class CpuWinograd {
                         e2.sub(e1).intoArray(t, (4 * i + 2) * LANES);
                         e1.sub(e3).intoArray(t, (4 * i + 3) * LANES);
                     }
-                    int at = ci * tiles + tr * tW + j;
+                    int tile = tr * tWp + j;
+                    int at = tile / NR * c * NR + ci * NR + tile % NR;
                     for (int b = 0; b < 4; b++) { // B^T (d B): rows combined
                         FloatVector d0 = FloatVector.fromArray(SPECIES, t, b * LANES);
                         FloatVector d1 = FloatVector.fromArray(SPECIES, t, (4 + b) * LANES);
                         FloatVector d2 = FloatVector.fromArray(SPECIES, t, (8 + b) * LANES);
                         FloatVector d3 = FloatVector.fromArray(SPECIES, t, (12 + b) * LANES);
-                        d0.sub(d2).intoArray(v, b * plane + at, mask);
-                        d1.add(d2).intoArray(v, (4 + b) * plane + at, mask);
-                        d2.sub(d1).intoArray(v, (8 + b) * plane + at, mask);
-                        d1.sub(d3).intoArray(v, (12 + b) * plane + at, mask);
+                        d0.sub(d2).intoArray(v, b * plane + at);
+                        d1.add(d2).intoArray(v, (4 + b) * plane + at);
+                        d2.sub(d1).intoArray(v, (8 + b) * plane + at);
+                        d1.sub(d3).intoArray(v, (12 + b) * plane + at);
                     }
                 }
             }
@@ -232,8 +239,8 @@ final class CpuWinograd {
     }
 
     /** y = bias + A^T M A per tile, A^T = [[1,1,1,0],[0,1,-1,-1]], for output rows 2*th0 .. of filters 0..m-1. */
-    private static void outputTransform(float[] prod, int m, int tiles, int th0, int th1, int tW, float[] bias,
-                                        float[] y, int yImg, int oH, int oW) {
+    private static void outputTransform(float[] prod, int m, int tiles, int th0, int th1, int tW, int tWp,
+                                        float[] bias, float[] y, int yImg, int oH, int oW) {
         int plane = m * tiles;
         float[] t = new float[8 * LANES];
         for (int r = 0; r < m; r++) {
@@ -241,7 +248,7 @@ final class CpuWinograd {
             for (int th = th0; th < th1; th++) {
                 int oh = 2 * th;
                 for (int j = 0; j < tW; j += LANES) {
-                    int at = r * tiles + (th - th0) * tW + j;
+                    int at = r * tiles + (th - th0) * tWp + j;
                     // A^T M: rows combined into s (sums) and d (differences), 8 vectors through t in L1
                     for (int col = 0; col < 4; col++) {
                         FloatVector m0 = FloatVector.fromArray(SPECIES, prod, col * plane + at);

@@ -80,6 +80,24 @@ final class Sgemm {
         }
     }
 
+    /**
+     * {@code c[p] = a[p] @ B[p]} for {@code p < batch} on the calling thread, with every B already packed by the
+     * caller in {@link SgemmKernel#packB}'s layout for one k block ({@code k <= KC}): panel q (NR columns, k-major)
+     * of B[p] at float {@code p * bStride + q * k * NR} of {@code b}; columns past n may hold anything (they are
+     * computed, never stored). For callers that produce B themselves (the Winograd convolution's input transform).
+     */
+    static void bmmPacked(int batch, int m, int n, int k, GemmOperand.F a, float[] b, int bStride, GemmOperand.F c) {
+        if (k > KC || k < 1) {
+            throw new IllegalArgumentException("bmmPacked: k must be in [1, " + KC + "], got " + k);
+        }
+        MemorySegment all = MemorySegment.ofArray(b);
+        int mcPanels = Math.clamp(C_BLOCK_BYTES / (4L * n) / MR, 1, MC / MR);
+        for (int p = 0; p < batch; p++) {
+            block(p, m, k, k, a, c, 0, n, all.asSlice(4L * p * bStride), mcPanels, 0, GemmPlan.ceilDiv(m, MR), 0,
+                    GemmPlan.ceilDiv(n, NR));
+        }
+    }
+
     /** One product of the batch on up to {@code threads} threads. */
     private static void gemm(int p, int m, int n, int k, GemmOperand.F a, GemmOperand.F b, GemmOperand.F c,
                              int threads) {
