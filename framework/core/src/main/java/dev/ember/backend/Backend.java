@@ -238,6 +238,21 @@ public interface Backend {
     }
 
     /**
+     * The GRU cell's element-wise part in one pass: gate projections xGates and hGates (N, 3H) (blocks r, z, n)
+     * and h (N, H) -> hNew (N, H) = n + z (h - n), r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n +
+     * r h_n), saving (r, z, n, h_n) in saved (N, 4H); all with unit stride along the last dim.
+     */
+    default boolean gruCell(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
+        return false;
+    }
+
+    /** The backward of {@link #gruCell}: gradients of xGates and hGates (N, 3H) and of h (N, H). */
+    default boolean gruCellBackward(Strided gradHNew, Strided saved, Strided h, Strided gradXGates,
+                                    Strided gradHGates, Strided gradH) {
+        return false;
+    }
+
+    /**
      * Exact GELU in one pass, {@code out = x * erfc(-x / sqrt 2) / 2} computed as the composite in
      * {@code dev.ember.nn.functional.Activations} computes it; in and out contiguous, of one floating dtype.
      */

@@ -239,6 +239,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean gruCell(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
+        return CpuGru.forward(xGates, hGates, h, hNew, saved);
+    }
+
+    @Override
+    public boolean gruCellBackward(Strided gradHNew, Strided saved, Strided h, Strided gradXGates,
+                                   Strided gradHGates, Strided gradH) {
+        return CpuGru.backward(gradHNew, saved, h, gradXGates, gradHGates, gradH);
+    }
+
+    @Override
     public boolean gelu(Strided in, Strided out) {
         return CpuGelu.forward(in, out);
     }

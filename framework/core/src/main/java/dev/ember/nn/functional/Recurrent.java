@@ -1,6 +1,7 @@
 package dev.ember.nn.functional;
 
 import dev.ember.tensor.Fused;
+import dev.ember.tensor.FusedGru;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,14 +84,20 @@ public final class Recurrent {
                 yield fused != null ? fused : lstmComposite(xp, hp, state[1]);
             }
             case GRU -> {
-                List<Tensor> x = xp.chunk(3, -1);
-                List<Tensor> hh = hp.chunk(3, -1);
-                Tensor r = x.get(0).add(hh.get(0)).sigmoid();
-                Tensor z = x.get(1).add(hh.get(1)).sigmoid();
-                Tensor n = x.get(2).add(r.mul(hh.get(2))).tanh();
-                yield new Tensor[] {n.add(z.mul(h.sub(n)))}; // (1 - z) * n + z * h
+                Tensor fused = FusedGru.gruCell(xp, hp, h); // one node when the backend has the kernel
+                yield fused != null ? new Tensor[] {fused} : new Tensor[] {gruComposite(xp, hp, h)};
             }
         };
+    }
+
+    /** The GRU cell's element-wise part from tensor ops: h'; the reference for {@link FusedGru#gruCell}. */
+    static Tensor gruComposite(Tensor xp, Tensor hp, Tensor h) {
+        List<Tensor> x = xp.chunk(3, -1);
+        List<Tensor> hh = hp.chunk(3, -1);
+        Tensor r = x.get(0).add(hh.get(0)).sigmoid();
+        Tensor z = x.get(1).add(hh.get(1)).sigmoid();
+        Tensor n = x.get(2).add(r.mul(hh.get(2))).tanh();
+        return n.add(z.mul(h.sub(n))); // (1 - z) * n + z * h
     }
 
     /** The LSTM cell's element-wise part from tensor ops: {h, c'}; the reference for {@link Fused#lstmCell}. */

@@ -173,4 +173,34 @@ class FusedFunctionalTest {
             }
         }
     }
+
+    @Test
+    void gruCellMatchesTheComposite() {
+        SplittableRandom rnd = new SplittableRandom(29);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double rtol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+            for (int[] nh : new int[][] {{1, 1}, {3, 5}, {2, 16}, {4, 33}}) {
+                int n = nh[0];
+                int h = nh[1];
+                // xp a step of a (L, N, 3H) projection, and h a narrow view as in a bidirectional output
+                Tensor xpAll = random(dtype, rnd, 2, 2, n, 3L * h);
+                Tensor hp = random(dtype, rnd, 2, n, 3L * h);
+                Tensor hWide = random(dtype, rnd, 1, n, 2L * h);
+                Tensor[] f = {leaf(xpAll), leaf(hp), leaf(hWide)};
+                Tensor[] c = {leaf(xpAll), leaf(hp), leaf(hWide)};
+                Tensor fo = dev.ember.tensor.FusedGru.gruCell(f[0].select(0, 1), f[1], f[2].narrow(1, h, h));
+                Tensor co = Recurrent.gruComposite(c[0].select(0, 1), c[1], c[2].narrow(1, h, h));
+                String what = "gru cell n " + n + " h " + h + " " + dtype;
+                assertEquals("GruCellBackward0", fo.gradFn().name(), what);
+                // the same operations in the same order: the forward gives the composite's bits
+                assertArrayEquals(co.toDoubleArray(), fo.toDoubleArray(), 0.0, what + " h'");
+                Tensor w = random(dtype, rnd, 1, n, h);
+                fo.mul(w).sum().backward();
+                co.mul(w).sum().backward();
+                for (int i = 0; i < 3; i++) {
+                    close(c[i].grad(), f[i].grad(), rtol * 10, what + " gradient " + i);
+                }
+            }
+        }
+    }
 }
