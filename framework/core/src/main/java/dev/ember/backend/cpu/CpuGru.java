@@ -1,6 +1,10 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.Strided;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The GRU cell's element-wise part in one pass each way (PyTorch's {@code _thnn_fused_gru_cell}): from the two
@@ -8,10 +12,12 @@ import dev.ember.backend.Strided;
  * {@code r = sigmoid(x_r + h_r)}, {@code z = sigmoid(x_z + h_z)}, {@code n = tanh(x_n + r h_n)} and
  * {@code h' = n + z (h - n)}, saving (r, z, n, h_n) (N, 4H) for the backward. Each element gets the operations
  * of the composite in {@code dev.ember.nn.functional.Recurrent} in the same order, with the same scalar
- * functions the composite's row kernels use, so the forward gives its bits. Scalar loops: the cell is a small
- * share of a GRU step, which its two matrix products dominate. Operands need unit stride along their last dim.
+ * functions the composite's row kernels use (vector lanes and scalar tails agree bit for bit), so the forward
+ * gives its bits. float64 (gradcheck's dtype) runs plain loops. Operands need unit stride along their last dim.
  */
 final class CpuGru {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int GRAIN = 2048;
 
     private CpuGru() {
@@ -46,17 +52,7 @@ final class CpuGru {
                 int oo = hNew.offset() + row * hNew.strides()[0];
                 int so = saved.offset() + row * saved.strides()[0];
                 if (x.f != null) {
-                    for (int j = 0; j < hs; j++) {
-                        float r = ExactMath.sigmoid(x.f[xo + j] + g.f[go + j]);
-                        float z = ExactMath.sigmoid(x.f[xo + hs + j] + g.f[go + hs + j]);
-                        float hn = g.f[go + 2 * hs + j];
-                        float nn = ExactMath.tanh(x.f[xo + 2 * hs + j] + r * hn);
-                        out.f[oo + j] = nn + z * (hp.f[ho + j] - nn);
-                        sv.f[so + j] = r;
-                        sv.f[so + hs + j] = z;
-                        sv.f[so + 2 * hs + j] = nn;
-                        sv.f[so + 3 * hs + j] = hn;
-                    }
+                    forwardRow(x.f, xo, g.f, go, hp.f, ho, out.f, oo, sv.f, so, hs);
                 } else {
                     for (int j = 0; j < hs; j++) {
                         double r = ExactMath.sigmoid(x.d[xo + j] + g.d[go + j]);
@@ -73,6 +69,34 @@ final class CpuGru {
             }
         });
         return true;
+    }
+
+    /**
+     * One float32 row in passes with one kind of transcendental each, vectorised (a loop holding several
+     * polynomials grows too big for C2 to inline every vector op): r and z (the LSTM's sigmoid pass), h_n, n, h'.
+     */
+    private static void forwardRow(float[] x, int xo, float[] g, int go, float[] h, int ho, float[] out, int oo,
+                                   float[] sv, int so, int hs) {
+        CpuLstm.sigmoids(x, xo, g, go, sv, so, 0, 2 * hs); // r, z
+        System.arraycopy(g, go + 2 * hs, sv, so + 3 * hs, hs); // h_n
+        MemorySegment xs = MemorySegment.ofArray(x);
+        MemorySegment ss = MemorySegment.ofArray(sv);
+        int j = 0;
+        for (; j <= hs - F.length(); j += F.length()) {
+            FloatVector a = ld(xs, xo + 2 * hs + j).add(ld(ss, so + j).mul(ld(ss, so + 3 * hs + j)));
+            ExactMath.tanh(a).intoMemorySegment(ss, (long) (so + 2 * hs + j) << 2, NATIVE);
+        }
+        for (; j < hs; j++) {
+            sv[so + 2 * hs + j] = ExactMath.tanh(x[xo + 2 * hs + j] + sv[so + j] * sv[so + 3 * hs + j]);
+        }
+        for (j = 0; j < hs; j++) {
+            float nn = sv[so + 2 * hs + j];
+            out[oo + j] = nn + sv[so + hs + j] * (h[ho + j] - nn);
+        }
+    }
+
+    private static FloatVector ld(MemorySegment m, int i) {
+        return FloatVector.fromMemorySegment(F, m, (long) i << 2, NATIVE);
     }
 
     /**

@@ -113,7 +113,7 @@ final class CpuLstm {
     }
 
     /** ws[wo + j] = sigmoid(x[xo + j] + hg[ho + j]) for j in [from, to). */
-    private static void sigmoids(float[] x, int xo, float[] hg, int ho, float[] ws, int wo, int from, int to) {
+    static void sigmoids(float[] x, int xo, float[] hg, int ho, float[] ws, int wo, int from, int to) {
         MemorySegment xs = MemorySegment.ofArray(x);
         MemorySegment hs = MemorySegment.ofArray(hg);
         MemorySegment w = MemorySegment.ofArray(ws);
