@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorMask;
  *
  * <p>The input gradient of a stride-1 convolution is itself a stride-1 convolution: of the output gradient,
  * with the filters transposed (in and out channels swapped) and flipped, and padding {@code d*(k-1) - p}
- * (negative padding crops). So forward and input gradient share {@link #correlate}.
+ * (negative padding crops). So forward and input gradient share {@link #correlate}, which hands 3x3 filters over
+ * enough channels to {@link CpuWinograd} and runs everything else here.
  *
  * <p>Work splits over images (and over a row range of each image when there are fewer images than threads);
  * the weight gradient splits over fixed chunks of images and blocks of output channels, and adds the chunks'
