@@ -103,7 +103,8 @@ final class CpuGelu {
      * float32 gradient in blocks, in two loops with one transcendental each (erfc into a double scratch, then exp
      * and the product): one loop with both grew too big for C2 to inline every vector op, and the double-vector
      * ops it left out ran as Java fallbacks that allocated a boxed vector each (about a tenth of char-GPT's
-     * garbage). Each element gets the operations of {@link #slope(double)} either way.
+     * garbage). Each element gets the operations of {@link #slope(double)}, with erfc's series cut to the terms a
+     * float32 result needs ({@link VectorErf#erfcForFloat}).
      */
     private static void backwardF(float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
         double[] cdf = CDF.get();
@@ -125,10 +126,10 @@ final class CpuGelu {
         for (; i < bound; i += FH.length()) {
             DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(FH, xs, (long) (xo + i) << 2, NATIVE)
                     .convertShape(VectorOperators.F2D, D, 0);
-            VectorErf.erfc(v.mul(NEG_SQRT_HALF)).mul(0.5).intoArray(cdf, i);
+            VectorErf.erfcForFloat(v.mul(NEG_SQRT_HALF)).mul(0.5).intoArray(cdf, i);
         }
         for (; i < n; i++) {
-            cdf[i] = VectorErf.erfc(x[xo + i] * NEG_SQRT_HALF) * 0.5;
+            cdf[i] = VectorErf.erfcForFloat(x[xo + i] * NEG_SQRT_HALF) * 0.5;
         }
     }
 

@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * erf and erfc on rows with the Vector API, lane by lane the algorithms of {@link Special#erf} and
  * {@link Special#erfc} in double precision (erf's Taylor series below 0.5, in Horner form, the Chebyshev series of
  * erfc with Clenshaw's recurrence and {@link ExactMath}'s repeatable exp), so each lane agrees with the scalar
- * reference to about an ulp; float32 rows are widened to double and rounded once. Each vector function has a
+ * reference to about an ulp; float32 rows are widened to double, summed over the series' first {@link #FLOAT_TERMS}
+ * terms (all a float32 result needs) and rounded once. Each vector function has a
  * scalar twin with the same bits, for the rows' tails. Exact GELU spends most of its time here.
  */
 final class VectorErf {
@@ -39,13 +40,23 @@ final class VectorErf {
     private VectorErf() {
     }
 
-    /** erfc(|x|) by the Chebyshev series: t exp(-x^2 + sum_k C_k T_k(2t - 1)), t = 2 / (2 + |x|). */
-    private static DoubleVector erfcAbs(DoubleVector a) {
+    /**
+     * Terms of the Chebyshev series kept for results rounded to float32: the first dropped coefficient is below
+     * 1e-10 and the rest add up to about 1e-10, an error in the exponent, so relative to erfc, that is a
+     * six-hundredth of a float32 ulp. Half the series' work of the 28 terms double precision needs.
+     */
+    static final int FLOAT_TERMS = 16;
+
+    /**
+     * erfc(|x|) by the Chebyshev series, its first {@code terms} coefficients: t exp(-x^2 + sum_k C_k T_k(2t - 1)),
+     * t = 2 / (2 + |x|).
+     */
+    private static DoubleVector erfcAbs(DoubleVector a, int terms) {
         DoubleVector t = DoubleVector.broadcast(D, 2).div(a.add(2));
         DoubleVector u2 = t.mul(4).sub(2);
         DoubleVector b1 = DoubleVector.zero(D);
         DoubleVector b2 = DoubleVector.zero(D);
-        for (int k = CHEB.length - 1; k >= 1; k--) {
+        for (int k = terms - 1; k >= 1; k--) {
             DoubleVector b = u2.mul(b1).sub(b2).add(CHEB[k]);
             b2 = b1;
             b1 = b;
@@ -54,13 +65,13 @@ final class VectorErf {
         return t.mul(ExactMath.exp(series.sub(a.mul(a))));
     }
 
-    /** The scalar twin of {@link #erfcAbs(DoubleVector)}: the same operations in the same order. */
-    private static double erfcAbs(double a) {
+    /** The scalar twin of {@link #erfcAbs(DoubleVector, int)}: the same operations in the same order. */
+    private static double erfcAbs(double a, int terms) {
         double t = 2 / (a + 2);
         double u2 = t * 4 - 2;
         double b1 = 0;
         double b2 = 0;
-        for (int k = CHEB.length - 1; k >= 1; k--) {
+        for (int k = terms - 1; k >= 1; k--) {
             double b = u2 * b1 - b2 + CHEB[k];
             b2 = b1;
             b1 = b;
@@ -71,16 +82,37 @@ final class VectorErf {
 
     /** {@link Special#erfc}: erfc(|x|), reflected as 2 - erfc(|x|) for negative x. */
     static DoubleVector erfc(DoubleVector x) {
-        DoubleVector c = erfcAbs(x.abs());
-        return c.blend(DoubleVector.broadcast(D, 2).sub(c), x.compare(VectorOperators.LT, 0));
+        return erfc(x, CHEB.length);
     }
 
     static double erfc(double x) {
-        double c = erfcAbs(Math.abs(x));
+        return erfc(x, CHEB.length);
+    }
+
+    /** erfc in double for a result that is rounded to float32: {@link #FLOAT_TERMS} terms of the series. */
+    static DoubleVector erfcForFloat(DoubleVector x) {
+        return erfc(x, FLOAT_TERMS);
+    }
+
+    static double erfcForFloat(double x) {
+        return erfc(x, FLOAT_TERMS);
+    }
+
+    private static DoubleVector erfc(DoubleVector x, int terms) {
+        DoubleVector c = erfcAbs(x.abs(), terms);
+        return c.blend(DoubleVector.broadcast(D, 2).sub(c), x.compare(VectorOperators.LT, 0));
+    }
+
+    private static double erfc(double x, int terms) {
+        double c = erfcAbs(Math.abs(x), terms);
         return x < 0 ? 2 - c : c;
     }
 
     static DoubleVector erf(DoubleVector x) {
+        return erf(x, CHEB.length);
+    }
+
+    private static DoubleVector erf(DoubleVector x, int terms) {
         DoubleVector a = x.abs();
         DoubleVector x2 = x.mul(x);
         DoubleVector s = DoubleVector.broadcast(D, TAYLOR[TAYLOR.length - 1]);
@@ -92,13 +124,17 @@ final class VectorErf {
         if (useSmall.allTrue()) {
             return small; // the series alone (the blend below would pick it in every lane)
         }
-        DoubleVector large = DoubleVector.broadcast(D, 1).sub(erfcAbs(a));
+        DoubleVector large = DoubleVector.broadcast(D, 1).sub(erfcAbs(a, terms));
         large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0));
         return large.blend(small, useSmall);
     }
 
     /** The scalar twin of {@link #erf(DoubleVector)}, for the tails of rows. */
     static double erf(double x) {
+        return erf(x, CHEB.length);
+    }
+
+    private static double erf(double x, int terms) {
         if (Math.abs(x) < 0.5) {
             double x2 = x * x;
             double s = TAYLOR[TAYLOR.length - 1];
@@ -107,7 +143,7 @@ final class VectorErf {
             }
             return x * s * TWO_OVER_SQRT_PI;
         }
-        double large = 1 - erfcAbs(Math.abs(x));
+        double large = 1 - erfcAbs(Math.abs(x), terms);
         return x < 0 ? -large : large;
     }
 
@@ -134,11 +170,12 @@ final class VectorErf {
         for (; i < bound; i += FH.length()) {
             DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(FH, xs, (long) (xo + i) << 2, NATIVE)
                     .convertShape(VectorOperators.F2D, D, 0);
-            ((FloatVector) (complement ? erfc(v) : erf(v)).convertShape(VectorOperators.D2F, FH, 0))
-                    .intoMemorySegment(ys, (long) (yo + i) << 2, NATIVE);
+            DoubleVector r = complement ? erfc(v, FLOAT_TERMS) : erf(v, FLOAT_TERMS);
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FH, 0)).intoMemorySegment(ys, (long) (yo + i) << 2,
+                    NATIVE);
         }
         for (; i < n; i++) {
-            y[yo + i] = (float) (complement ? erfc(x[xo + i]) : erf(x[xo + i]));
+            y[yo + i] = (float) (complement ? erfc(x[xo + i], FLOAT_TERMS) : erf(x[xo + i], FLOAT_TERMS));
         }
     }
 }
