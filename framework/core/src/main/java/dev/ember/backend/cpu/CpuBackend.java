@@ -225,7 +225,7 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean conv2dBackwardWeight(Strided x, Strided gradY, Window2d window, Strided gradWeight,
                                         Strided gradBias) {
-        return CpuConv.backwardWeight(x, gradY, window, gradWeight, gradBias);
+        return CpuConvWeight.backwardWeight(x, gradY, window, gradWeight, gradBias);
     }
 
     @Override

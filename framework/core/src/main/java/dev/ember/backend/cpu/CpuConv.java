@@ -5,7 +5,6 @@ import dev.ember.backend.Window2d;
 import dev.ember.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * Direct float32 convolution with stride 1 (any padding and dilation, one group): the forward pass and both
@@ -19,22 +18,15 @@ import jdk.incubator.vector.VectorMask;
  * (negative padding crops). So forward and input gradient share {@link #correlate}, which hands 3x3 filters over
  * enough channels to {@link CpuWinograd} and runs everything else here.
  *
- * <p>Work splits over images (and over a row range of each image when there are fewer images than threads);
- * the weight gradient splits over fixed chunks of images and blocks of output channels, and adds the chunks'
- * partial sums in chunk order, so every result is the same on any number of threads.
+ * <p>Work splits over images (and over a row range of each image when there are fewer images than threads). The
+ * weight gradient is {@link CpuConvWeight}'s; both use this class's geometry and per-thread buffers.
  */
 final class CpuConv {
     private static final int LANES = ConvKernel.LANES;
     private static final int MR = ConvKernel.MR;
-    private static final int WR = ConvKernel.WR;
-    private static final int WK = ConvKernel.WK;
     /** Below this share of useful lanes (output rows much narrower than a vector) im2col + GEMM does better. */
     private static final double MIN_LANE_USE = 0.5;
-    /** Most floats of weight-gradient partial sums (one per image chunk) held at once. */
-    private static final long MAX_PARTIAL_FLOATS = 1 << 22;
-    /** Most image chunks of the weight gradient (the chunking depends on shapes only, never on threads). */
-    private static final int MAX_CHUNKS = 16;
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private CpuConv() {
     }
@@ -44,7 +36,7 @@ final class CpuConv {
      * cropped) into a grid of {@code hp x wp}, filters of {@code kH x kW} taps dilated by (dH, dW), output (N, m,
      * oH, oW).
      */
-    private record Geometry(int c, int h, int w, int kH, int kW, int dH, int dW, int padH, int padW, int oH, int oW) {
+    record Geometry(int c, int h, int w, int kH, int kW, int dH, int dW, int padH, int padW, int oH, int oW) {
         int hp() {
             return oH + dH * (kH - 1);
         }
@@ -215,174 +207,25 @@ final class CpuConv {
     }
 
     /** Row-major index of segment s's first position in a grid {@code width} wide. */
-    private static long position(Geometry g, int s, int width) {
+    static long position(Geometry g, int s, int width) {
         int per = g.segmentsPerRow();
         return (long) (s / per) * width + (long) (s % per) * LANES;
     }
 
-    private static int valid(Geometry g, int s) {
+    static int valid(Geometry g, int s) {
         return Math.min(LANES, g.oW() - s % g.segmentsPerRow() * LANES);
     }
 
-    /**
-     * gradW (Cout, Cin, kH, kW) contiguous = sum over images and output positions of gradY (N, Cout, oH, oW,
-     * contiguous) times the inputs each filter tap saw in x (N, Cin, H, W); gradB (Cout, or null) = the sums of
-     * gradY's planes, taken while they are copied for the kernel.
-     */
-    static boolean backwardWeight(Strided x, Strided gradY, Window2d win, Strided gradW, Strided gradB) {
-        int[] ws = gradW.shape();
-        if (!supports(x, gradW, win) || gradY.dtype() != DType.FLOAT32 || !gradY.isContiguous()
-                || !gradW.isContiguous() || (gradB != null && gradB.dtype() != DType.FLOAT32)) {
-            return false;
-        }
-        int[] xs = x.shape();
-        Geometry g = new Geometry(xs[1], xs[2], xs[3], ws[2], ws[3], win.dH(), win.dW(), win.pH(), win.pW(),
-                win.oH(), win.oW());
-        int n = xs[0];
-        int cout = ws[0];
-        int taps = g.taps();
-        long size = (long) cout * taps;
-        if (n == 0 || size == 0) {
-            fill(gradW, cout * taps, i -> 0f);
-            if (gradB != null) {
-                fill(gradB, cout, i -> 0f);
-            }
-            return true;
-        }
-        int rowBlocks = Math.ceilDiv(cout, WR);
-        int tapBlocks = Math.ceilDiv(taps, WK);
-        long tileFloats = (long) WR * WK * LANES;
-        // images split into chunks fixed by the shapes; each chunk's sums are kept apart and added in chunk order
-        int chunks = (int) Math.clamp(MAX_PARTIAL_FLOATS / size, 1, Math.min(n, MAX_CHUNKS));
-        // output channels split into groups: enough tasks for the threads, and vector sums of a bounded size
-        int groups = (int) Math.clamp(Math.max(4L * Parallel.numThreads() / chunks,
-                Math.ceilDiv(rowBlocks * tapBlocks * tileFloats, MAX_PARTIAL_FLOATS)), 1, rowBlocks);
-        float[] partial = new float[Math.toIntExact(chunks * size)];
-        double[] biasPartial = new double[chunks * cout];
-        long[] offs = g.offsets();
-        int per = g.segmentsPerRow();
-        int segs = g.oH() * per;
-        long[] xOff = new long[segs];
-        // whole segments first, then the partial last segment of every row (all of one width)
-        int[] order = new int[segs];
-        int at = 0;
-        for (int s = 0; s < segs; s++) {
-            xOff[s] = 4L * position(g, s, g.wp());
-            if (valid(g, s) == LANES) {
-                order[at++] = s;
-            }
-        }
-        int whole = at;
-        for (int s = 0; s < segs; s++) {
-            if (valid(g, s) < LANES) {
-                order[at++] = s;
-            }
-        }
-        int tail = g.oW() - (per - 1) * LANES;
-        VectorMask<Float> none = ConvKernel.SPECIES.maskAll(false);
-        VectorMask<Float> pastRow = ConvKernel.SPECIES.indexInRange(0, tail).not();
-        int wg = per * LANES;
-        Parallel.forEachTask(chunks * groups, Parallel.numThreads(), task -> {
-            int chunk = task / groups;
-            int group = task % groups;
-            Scratch sc = SCRATCH.get();
-            long[] rowsAt = new long[WR];
-            int[] tapIdx = new int[WK];
-            int rb0 = (int) ((long) rowBlocks * group / groups);
-            int rb1 = (int) ((long) rowBlocks * (group + 1) / groups);
-            int co0 = rb0 * WR;
-            int co1 = Math.min(cout, rb1 * WR);
-            // one WR x WK tile of vector sums per (row block, tap block), carried across the chunk's images
-            float[] acc = sc.acc((rb1 - rb0) * tapBlocks * (int) tileFloats);
-            for (int img = (int) ((long) n * chunk / chunks), end = (int) ((long) n * (chunk + 1) / chunks);
-                    img < end; img++) {
-                MemorySegment xp = sc.pad(x, img, g);
-                MemorySegment gyp = sc.widen(gradY, img, co0, co1, g.oH(), g.oW(), wg, biasPartial, chunk * cout);
-                for (int rb = rb0; rb < rb1; rb++) {
-                    for (int r = 0; r < WR; r++) {
-                        int co = Math.min(rb * WR + r, cout - 1); // rows past the end repeat the last one
-                        rowsAt[r] = 4L * (co - co0) * g.oH() * wg;
-                    }
-                    for (int kb = 0; kb < tapBlocks; kb++) {
-                        for (int j = 0; j < WK; j++) {
-                            tapIdx[j] = Math.min(kb * WK + j, taps - 1);
-                        }
-                        int tile = ((rb - rb0) * tapBlocks + kb) * (int) tileFloats;
-                        if (whole > 0) {
-                            ConvKernel.weight(gyp, rowsAt, xp, offs, tapIdx, xOff, order, 0, whole, none, sc.tile);
-                            ConvKernel.accumulate(sc.tile, acc, tile);
-                        }
-                        if (whole < segs) {
-                            ConvKernel.weight(gyp, rowsAt, xp, offs, tapIdx, xOff, order, whole, segs, pastRow,
-                                    sc.tile);
-                            ConvKernel.accumulate(sc.tile, acc, tile);
-                        }
-                    }
-                }
-            }
-            long base = (long) chunk * size;
-            for (int rb = rb0; rb < rb1; rb++) {
-                for (int kb = 0; kb < tapBlocks; kb++) {
-                    int tile = ((rb - rb0) * tapBlocks + kb) * (int) tileFloats;
-                    for (int r = 0; r < WR && rb * WR + r < cout; r++) {
-                        for (int j = 0; j < WK && kb * WK + j < taps; j++) {
-                            partial[(int) (base + (long) (rb * WR + r) * taps + kb * WK + j)] =
-                                    sum(acc, tile + (r * WK + j) * LANES);
-                        }
-                    }
-                }
-            }
-        });
-        fill(gradW, (int) size, i -> {
-            float v = 0;
-            for (int c = 0; c < chunks; c++) {
-                v += partial[(int) (c * size) + i];
-            }
-            return v;
-        });
-        if (gradB != null) {
-            fill(gradB, cout, i -> {
-                double v = 0;
-                for (int c = 0; c < chunks; c++) {
-                    v += biasPartial[c * cout + i];
-                }
-                return (float) v;
-            });
-        }
-        return true;
-    }
-
-    private interface FloatAt {
-        float at(int i);
-    }
-
-    /** out[i] = f(i) for the {@code count} elements of a 1-D-contiguous or contiguous out. */
-    private static void fill(Strided out, int count, FloatAt f) {
-        float[] d = ((CpuStorage) out.storage()).f;
-        int step = out.shape().length == 1 ? out.strides()[0] : 1;
-        for (int i = 0; i < count; i++) {
-            d[out.offset() + i * step] = f.at(i);
-        }
-    }
-
-    /** The lanes of one accumulator, added left to right. */
-    private static float sum(float[] acc, int at) {
-        float s = 0;
-        for (int i = at; i < at + LANES; i++) {
-            s += acc[i];
-        }
-        return s;
-    }
 
     /** One thread's buffers, grown to the largest size seen. */
-    private static final class Scratch {
+    static final class Scratch {
         private float[] padded = new float[0];
         private MemorySegment paddedSeg = MemorySegment.ofArray(padded);
         private float[] widened = new float[0];
         private MemorySegment widenedSeg = MemorySegment.ofArray(widened);
         final MemorySegment tileSeg = MemorySegment.ofArray(new float[MR * 2 * LANES]);
         private float[] acc = new float[0];
-        final float[] tile = new float[WR * WK * LANES];
+        final float[] tile = new float[ConvKernel.WR * ConvKernel.WK * LANES];
 
         /** A zeroed buffer of at least {@code size} floats. */
         float[] acc(int size) {
