@@ -23,18 +23,8 @@ final class CpuGru {
     private CpuGru() {
     }
 
-    private static boolean rows(Strided... ts) {
-        for (Strided t : ts) {
-            if (t.shape().length != 2 || t.strides()[1] != 1 || t.dtype() != ts[0].dtype()
-                    || !t.dtype().isFloatingPoint()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     static boolean forward(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
-        if (!rows(xGates, hGates, h, hNew, saved)) {
+        if (!CpuLstm.rows(xGates, hGates, h, hNew, saved)) {
             return false;
         }
         int n = h.shape()[0];
@@ -83,7 +73,8 @@ final class CpuGru {
         MemorySegment ss = MemorySegment.ofArray(sv);
         int j = 0;
         for (; j <= hs - F.length(); j += F.length()) {
-            FloatVector a = ld(xs, xo + 2 * hs + j).add(ld(ss, so + j).mul(ld(ss, so + 3 * hs + j)));
+            FloatVector rhn = CpuLstm.ld(ss, so + j).mul(CpuLstm.ld(ss, so + 3 * hs + j));
+            FloatVector a = CpuLstm.ld(xs, xo + 2 * hs + j).add(rhn);
             ExactMath.tanh(a).intoMemorySegment(ss, (long) (so + 2 * hs + j) << 2, NATIVE);
         }
         for (; j < hs; j++) {
@@ -95,17 +86,13 @@ final class CpuGru {
         }
     }
 
-    private static FloatVector ld(MemorySegment m, int i) {
-        return FloatVector.fromMemorySegment(F, m, (long) i << 2, NATIVE);
-    }
-
     /**
      * From the gradient of h' (N, H), the saved (r, z, n, h_n) and h: the gradients of the x gates and of the h
      * gates (N, 3H each; they differ only in the n block, {@code r} times the other's) and of h (N, H).
      */
     static boolean backward(Strided gradHNew, Strided saved, Strided h, Strided gradXGates, Strided gradHGates,
                             Strided gradH) {
-        if (!rows(gradHNew, saved, h, gradXGates, gradHGates, gradH)) {
+        if (!CpuLstm.rows(gradHNew, saved, h, gradXGates, gradHGates, gradH)) {
             return false;
         }
         int n = h.shape()[0];

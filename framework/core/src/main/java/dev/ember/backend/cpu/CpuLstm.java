@@ -24,7 +24,8 @@ final class CpuLstm {
     private CpuLstm() {
     }
 
-    private static boolean rows(Strided... ts) {
+    /** Whether every operand is 2-D, of one floating dtype, with unit stride along its last dim (CpuGru's too). */
+    static boolean rows(Strided... ts) {
         for (Strided t : ts) {
             if (t.shape().length != 2 || t.strides()[1] != 1 || t.dtype() != ts[0].dtype()
                     || !t.dtype().isFloatingPoint()) {
@@ -83,7 +84,7 @@ final class CpuLstm {
         return ExactMath.sigmoid(v); // the vector path's twin
     }
 
-    private static FloatVector ld(MemorySegment m, int i) {
+    static FloatVector ld(MemorySegment m, int i) {
         return FloatVector.fromMemorySegment(F, m, (long) i << 2, NATIVE);
     }
 

@@ -38,7 +38,7 @@ final class CpuWinograd {
     /** The even and the odd lanes of two vectors (the first's, then the second's). */
     private static final VectorShuffle<Float> EVEN = unzip(0);
     private static final VectorShuffle<Float> ODD = unzip(1);
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private CpuWinograd() {
     }
@@ -95,12 +95,14 @@ final class CpuWinograd {
             float[] eo = grow(s, 0, c * rows * 2 * half);
             float[] v = grow(s, 1, 16 * plane);
             float[] prod = grow(s, 2, 16 * m * tiles + LANES);
-            split(src, img, padH, padW, 2 * th0, rows, c, half, eo);
-            inputTransform(eo, c, rows, half, th1 - th0, tWp, plane, v);
+            float[] line = grow(s, 3, 2 * half + src.shape()[3] + padW + LANES);
+            float[] t = grow(s, 4, 16 * LANES);
+            split(src, img, padH, padW, 2 * th0, rows, c, half, eo, line);
+            inputTransform(eo, c, rows, half, th1 - th0, tWp, plane, v, t);
             // the 16 products, (m x c) @ (c x tiles) each, on this thread, B written packed by the transform
             Sgemm.bmmPacked(16, m, tiles, c, uOp, v, plane,
                     new GemmOperand.F(prod, java.lang.foreign.MemorySegment.ofArray(prod), 0, m * tiles, tiles, 1));
-            outputTransform(prod, m, tiles, th0, th1, tW, tWp, bias, y, out.offset() + img * m * oH * oW, oH, oW);
+            outputTransform(prod, m, tiles, th0, th1, tW, tWp, bias, y, out.offset() + img * m * oH * oW, oH, oW, t);
         });
     }
 
@@ -157,12 +159,12 @@ final class CpuWinograd {
      * odd columns (second half, {@code half} floats apart): eo[(ci * rows + r) * 2 * half + {0, half} + j].
      */
     private static void split(Strided src, int img, int padH, int padW, int r0, int rows, int c, int half,
-                              float[] eo) {
+                              float[] eo, float[] line) {
         float[] x = ((CpuStorage) src.storage()).f;
         int[] st = src.strides();
         int h = src.shape()[2];
         int w = src.shape()[3];
-        float[] line = new float[Math.max(2 * half, padW + w) + LANES]; // zero but for [padW, padW + w)
+        Arrays.fill(line, 0f); // the per-thread row buffer: zero but for [padW, padW + w), rewritten row by row
         for (int ci = 0; ci < c; ci++) {
             for (int r = 0; r < rows; r++) {
                 int d = (ci * rows + r) * 2 * half;
@@ -202,8 +204,7 @@ final class CpuWinograd {
      * panel q of V[xi] at {@code xi * plane + q * c * NR}. Tiles past a row's end get values that are never used.
      */
     private static void inputTransform(float[] eo, int c, int rows, int half, int tileRows, int tWp, int plane,
-                                       float[] v) {
-        float[] t = new float[16 * LANES];
+                                       float[] v, float[] t) {
         for (int ci = 0; ci < c; ci++) {
             for (int tr = 0; tr < tileRows; tr++) {
                 int row0 = (ci * rows + 2 * tr) * 2 * half;
@@ -240,9 +241,8 @@ final class CpuWinograd {
 
     /** y = bias + A^T M A per tile, A^T = [[1,1,1,0],[0,1,-1,-1]], for output rows 2*th0 .. of filters 0..m-1. */
     private static void outputTransform(float[] prod, int m, int tiles, int th0, int th1, int tW, int tWp,
-                                        float[] bias, float[] y, int yImg, int oH, int oW) {
+                                        float[] bias, float[] y, int yImg, int oH, int oW, float[] t) {
         int plane = m * tiles;
-        float[] t = new float[8 * LANES];
         for (int r = 0; r < m; r++) {
             float b = bias[r];
             for (int th = th0; th < th1; th++) {
