@@ -7,7 +7,10 @@
 # 1. every JUnit test tagged "gpu" (CUDA op by op against the CPU backend, memory, training loops),
 # 2. ./ember bench --device cuda (Ember on the GPU, torch_gpu_reference.py's line format),
 # 3. torch_gpu_reference.py itself, PyTorch eager on the same GPU in the same session, if PyTorch is there,
-# 4. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
+# 4. ./ember bench --device cuda --cuda-graphs and torch_gpu_graphs_reference.py (training steps, eager and as
+#    one captured CUDA graph),
+# 5. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
+# A stage name runs one part: tests, bench, graphs, vision, profile.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$root/gpu-out}
@@ -20,6 +23,17 @@ if [[ $stage == all || $stage == tests ]]; then
     > "$out/tests.txt" 2>&1
   echo "tests exit $?"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
+fi
+if [[ $stage == all || $stage == graphs ]]; then
+  timeout 200 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
+    --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
+  echo "ember graphs exit $?"
+  grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
+  if python3 -c 'import torch' 2>/dev/null; then
+    timeout 120 python3 .device/torch_gpu_graphs_reference.py > "$out/torch_graphs.txt" 2>&1
+    echo "torch graphs exit $?"
+    cat "$out/torch_graphs.txt"
+  fi
 fi
 if [[ $stage == all || $stage == vision ]]; then
   # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)

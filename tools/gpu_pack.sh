@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs what tools/gpu_check.sh needs into .device/ (git-ignored): a Java runtime, the class path of ember-cuda
-# and ember-apps with their test classes, and PyTorch's GPU reference script. Run after
+# and ember-apps with their test classes, and PyTorch's GPU reference scripts (eager and CUDA graphs). Run after
 # `./mvnw -q -o install -DskipTests` (the default target/ folders are packed).
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
@@ -16,7 +16,7 @@ if [ ! -f .device/jre.tgz ] || ! tar tzf .device/jre.tgz | grep -q "jre/lib/libj
   tar czf .device/jre.tgz -C "$tmp" jre && rm -rf "$tmp"
 fi
 ../shared/gpu/pack-for-device.sh framework/cuda apps
-cp ../shared/bench/torch_gpu_reference.py .device/
+cp ../shared/bench/torch_gpu_reference.py ../shared/bench/torch_gpu_graphs_reference.py .device/
 # JCuda's natives jar also carries the NVPTX compiler (24 MB) that Ember never loads: drop it to keep the
 # transfer small
 for j in .device/lib/jcuda-natives-*.jar; do

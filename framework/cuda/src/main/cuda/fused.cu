@@ -822,9 +822,47 @@ __device__ __forceinline__ void col2im(int N, int C, int H, int W, int kH, int k
     }
 }
 
-#undef EMBER_GRID_STRIDE
 
+// adam_step with the step count t read from the device (Adam's capturable mode): the bias corrections as the
+// host computes them, 1 - beta^t in double, so that a step captured in a CUDA graph stays right at every replay.
+template <typename T>
+__device__ __forceinline__ void adam_step_dev(int n, T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m,
+                                              T* __restrict__ v, T* __restrict__ vmax, double beta1, double beta2,
+                                              double eps, double weightDecay, int decoupled, int maximize,
+                                              int amsgrad, double lr, const double* __restrict__ step) {
+    const double t = *step;
+    const double stepSize = lr / (1.0 - pow(beta1, t));
+    const double sqrtBiasCorrection2 = sqrt(1.0 - pow(beta2, t));
+    adam_step<T>(n, p, g, m, v, vmax, beta1, beta2, eps, weightDecay, decoupled, maximize, amsgrad, lr, stepSize,
+                 sqrtBiasCorrection2);
+}
+
+// Exact GELU, the CPU's steps (CpuGelu.forward): u = x * -sqrt(1/2) rounded to T, erfc(u) (in double, rounded to
+// T, as the unary ERFC kernel), times x, times 1/2.
+template <typename T>
+__device__ __forceinline__ void gelu(int n, const T* __restrict__ x, T* __restrict__ y) {
+    const T c = (T) -0.70710678118654752440;
+    EMBER_GRID_STRIDE(i, n) {
+        const T xi = x[i];
+        const T e = (T) erfc((double) mul_(xi, c));
+        y[i] = mul_(mul_(xi, e), (T) 0.5);
+    }
+}
+
+// dGELU/dx = Phi(x) + x phi(x) in double, times the incoming gradient (CpuGelu.slope).
+template <typename T>
+__device__ __forceinline__ void gelu_backward(int n, const T* __restrict__ x, const T* __restrict__ g,
+                                              T* __restrict__ gx) {
+    EMBER_GRID_STRIDE(i, n) {
+        const double xi = (double) x[i];
+        const double cdf = erfc(xi * -0.70710678118654752440) * 0.5;
+        const double pdf = exp(xi * xi * -0.5) * 0.39894228040143267794;
+        gx[i] = (T) ((double) g[i] * (cdf + xi * pdf));
+    }
+}
+#undef EMBER_GRID_STRIDE
 }  // namespace ember_fused
+
 
 // ---------------------------------------------------------------- extern "C" entry points (ABI.md)
 
@@ -905,6 +943,31 @@ EMBER_FUSED_BOTH(EMBER_ADAM)
     }
 EMBER_FUSED_BOTH(EMBER_SGD)
 
+// adam_step_dev_T(int n, T* p, const T* g, T* m, T* v, T* vmax, double beta1, double beta2, double eps,
+//                 double weightDecay, int decoupled, int maximize, int amsgrad, double lr, const double* step)
+// as adam_step_T with the step count t (already advanced) read from the device. Launch as adam_step_T.
+#define EMBER_ADAM_DEV(T, S)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(256) adam_step_dev_##S(                                        \
+        int n, T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,                \
+        T* __restrict__ vmax, double beta1, double beta2, double eps, double weightDecay, int decoupled,        \
+        int maximize, int amsgrad, double lr, const double* __restrict__ step) {                                \
+        ember_fused::adam_step_dev<T>(n, p, g, m, v, vmax, beta1, beta2, eps, weightDecay, decoupled, maximize, \
+                                      amsgrad, lr, step);                                                       \
+    }
+EMBER_FUSED_BOTH(EMBER_ADAM_DEV)
+
+// gelu_T(int n, const T* x, T* y); gelu_backward_T(int n, const T* x, const T* g, T* gx). All contiguous.
+// blockDim 256, gridDim = min(ceil(n / 256), 65535), no dynamic shared memory.
+#define EMBER_GELU(T, S)                                                                                        \
+    extern "C" __global__ void __launch_bounds__(256) gelu_##S(int n, const T* __restrict__ x, T* __restrict__ y) { \
+        ember_fused::gelu<T>(n, x, y);                                                                          \
+    }                                                                                                           \
+    extern "C" __global__ void __launch_bounds__(256) gelu_backward_##S(                                        \
+        int n, const T* __restrict__ x, const T* __restrict__ g, T* __restrict__ gx) {                          \
+        ember_fused::gelu_backward<T>(n, x, g, gx);                                                             \
+    }
+EMBER_FUSED_BOTH(EMBER_GELU)
+
 // lstm_cell_T(int N, int H, const T* xg, const T* hg, const T* c, T* hc, T* gates)
 // xg, hg, gates (N, 4H), c (N, H), hc (N, 2H). blockDim 256, gridDim = min(ceil(N*H / 256), 65535).
 #define EMBER_LSTM(T, S)                                                                                        \
@@ -954,6 +1017,8 @@ EMBER_FUSED_BOTH(EMBER_COL2IM)
 #undef EMBER_LAYER_NORM_BACKWARD
 #undef EMBER_LAYER_NORM_BACKWARD_WB
 #undef EMBER_ADAM
+#undef EMBER_ADAM_DEV
+#undef EMBER_GELU
 #undef EMBER_SGD
 #undef EMBER_LSTM
 #undef EMBER_LSTM_BACKWARD

@@ -65,6 +65,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " GEMMs added, each step timed until the GPU has finished it.")
     String device;
 
+    @Option(names = "--cuda-graphs",
+            description = "With --device cuda: time each training step eagerly and as one captured CUDA graph"
+                    + " replayed, printed as shared/bench/torch_gpu_graphs_reference.py prints it (name eager_ms=..."
+                    + " cudagraph_ms=...); Adam and AdamW are built capturable for both, as there.")
+    boolean cudaGraphs;
+
     @Option(names = "--list", description = "Print the workload names and exit.")
     boolean list;
 
@@ -92,7 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        List<Workload> selected = select(all);
+        if (cudaGraphs && dev.equals(Device.CPU)) {
+            throw new ParameterException(spec.commandLine(), "bench: --cuda-graphs needs --device cuda");
+        }
+        Workloads.capturable = cudaGraphs;
+        List<Workload> selected = cudaGraphs ? select(all).stream().filter(GraphBench::applies).toList() : select(all);
         Backend backend = Backends.forDevice(dev);
         if (threads != null) {
             if (threads < 1) {
@@ -108,6 +118,12 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
         for (Workload w : selected) {
             Ember.manualSeed(0);
+            if (cudaGraphs) {
+                out.println(GraphBench.line(w, meter, backend, dev, warmups != null ? warmups : w.warmups(),
+                        reps != null ? reps : w.reps()));
+                out.flush();
+                continue;
+            }
             Runnable body = w.setup().get();
             // as the Python script's torch.cuda.synchronize(): a step ends when the GPU has finished it
             Runnable step = dev.equals(Device.CPU) ? body : () -> {

@@ -61,9 +61,15 @@ final class CharGpt extends Module {
         mask = registerBuffer("mask", causalMask(context));
     }
 
+    /** 0..context-1 on the device of the last forward: uploaded once, not every step (nor inside a graph). */
+    private Tensor positions;
+
     Tensor forward(Tensor idx) {
         long t = idx.shape()[1];
-        Tensor x = tok.forward(idx).add(pos.forward(Tensor.arange(t).to(idx.device())));
+        if (positions == null || !positions.device().equals(idx.device())) {
+            positions = Tensor.arange(mask.shape()[0]).to(idx.device());
+        }
+        Tensor x = tok.forward(idx).add(pos.forward(positions.narrow(0, 0, t)));
         Tensor m = mask.narrow(0, 0, t).narrow(1, 0, t);
         for (Module b : blocks) {
             x = ((Block) b).forward(x, m);

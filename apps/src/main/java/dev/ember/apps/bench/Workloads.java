@@ -31,6 +31,12 @@ final class Workloads {
 
     private Workloads() {}
 
+    /**
+     * Adam and AdamW built with {@code capturable(true)}, as torch_gpu_graphs_reference.py builds them for both of
+     * its columns: set by {@code ember bench --cuda-graphs}.
+     */
+    static boolean capturable;
+
     static List<Workload> all() {
         return all(Device.CPU);
     }
@@ -116,7 +122,7 @@ final class Workloads {
                     new Conv2d(6, 16, 5), new ReLU(), new MaxPool2d(2), new Flatten(),
                     new Linear(400, 120), new ReLU(), new Linear(120, 84), new ReLU(), new Linear(84, 10));
             cnn.to(device);
-            var opt = new Adam(cnn.parameters(), Adam.options().lr(1e-3));
+            var opt = new Adam(cnn.parameters(), Adam.options().lr(1e-3).capturable(capturable));
             Tensor x = Tensor.randn(64, 1, 28, 28).to(device);
             Tensor y = Tensor.randint(0, 10, 64).to(device);
             return () -> {
@@ -149,7 +155,7 @@ final class Workloads {
             head.to(device);
             List<Tensor> params = new ArrayList<>(lstm.parameters());
             params.addAll(head.parameters());
-            var opt = new Adam(params, Adam.options().lr(1e-3));
+            var opt = new Adam(params, Adam.options().lr(1e-3).capturable(capturable));
             Tensor xs = Tensor.randn(32, 64, 32).to(device);
             Tensor ys = Tensor.randn(32, 1).to(device);
             return () -> {
@@ -167,7 +173,7 @@ final class Workloads {
         return new Workload(name, name, 3, 10, () -> {
             var gpt = new CharGpt(65, 128, 4, 4, 64);
             gpt.to(device);
-            var opt = new AdamW(gpt.parameters(), AdamW.options().lr(3e-4));
+            var opt = new AdamW(gpt.parameters(), AdamW.options().lr(3e-4).capturable(capturable));
             Tensor idx = Tensor.randint(0, 65, 32, 64).to(device);
             Tensor tgt = Tensor.randint(0, 65, 32, 64).to(device);
             return () -> {
@@ -188,7 +194,7 @@ final class Workloads {
             items.to(device);
             List<Tensor> params = new ArrayList<>(users.parameters());
             params.addAll(items.parameters());
-            var opt = new Adam(params, Adam.options().lr(1e-2));
+            var opt = new Adam(params, Adam.options().lr(1e-2).capturable(capturable));
             Tensor uu = Tensor.randint(0, 1000, 1024).to(device);
             Tensor ii = Tensor.randint(0, 2000, 1024).to(device);
             Tensor rr = Tensor.rand(1024).mul(5.0).to(device);

@@ -41,6 +41,35 @@ public interface Backend {
     default void synchronize() {
     }
 
+    /**
+     * True while this backend records its work into a graph instead of running it (CUDA stream capture, see
+     * {@link DeviceGraph}): nothing can be read from or copied to the device then, and code that creates state
+     * on the device (optimizer moments, cached constants) must not run, since every replay would redo it.
+     */
+    default boolean isCapturing() {
+        return false;
+    }
+
+    /**
+     * Records everything {@code work} queues on {@code device} into a graph, without running it, and returns the
+     * graph to replay (see {@link DeviceGraph#capture}). Backends without graphs throw.
+     */
+    default DeviceGraph capture(Device device, Runnable work) {
+        throw new UnsupportedOperationException("graph capture: the " + name() + " backend (device " + device
+                + ") runs every op at once and has no graphs; capture needs a CUDA device");
+    }
+
+    /**
+     * Queues a check that every value of the int64 operand lies in [lo, hi) or equals {@code allowed} (null: no
+     * exception), without
+     * waiting for the device: the first value that does not is reported as an IllegalArgumentException with
+     * {@code String.format(message, value)} at the next synchronisation with the host. False when the backend has
+     * no such check; the caller then reads the values and checks them on the host.
+     */
+    default boolean checkIndices(Strided index, long lo, long hi, Long allowed, String message) {
+        return false;
+    }
+
     /** Zero-filled storage of {@code size} elements on {@code device}. */
     Storage allocate(DType dtype, int size, Device device);
 
@@ -148,6 +177,17 @@ public interface Backend {
      */
     default boolean adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, Strided maxExpAvgSq,
                              AdamUpdate update) {
+        return false;
+    }
+
+    /**
+     * {@link #adamStep} with the step counter on the device: {@code step} is a 0-dim float64 operand holding t
+     * (already advanced), and the kernel derives {@code stepSize = lr / (1 - beta1^t)} and
+     * {@code sqrtBiasCorrection2 = sqrt(1 - beta2^t)} from it ({@code update}'s own two are ignored), so a
+     * captured step stays right at every replay (PyTorch's {@code capturable=True}).
+     */
+    default boolean adamStepCapturable(Strided param, Strided grad, Strided expAvg, Strided expAvgSq,
+                                       Strided maxExpAvgSq, Strided step, AdamUpdate update) {
         return false;
     }
 

@@ -2,6 +2,7 @@ package dev.ember.optim;
 
 import dev.ember.backend.AdamUpdate;
 import dev.ember.tensor.Fused;
+import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,6 +57,7 @@ public class Adam extends Optimizer<Adam.Options> {
         private double weightDecay;
         private boolean amsgrad;
         private boolean maximize;
+        private boolean capturable;
 
         Options() {
             super(1e-3);
@@ -114,10 +116,24 @@ public class Adam extends Optimizer<Adam.Options> {
             return this;
         }
 
+        public boolean capturable() {
+            return capturable;
+        }
+
+        /**
+         * PyTorch's {@code capturable}: the step count lives on the parameter's device and the kernel derives the
+         * bias corrections from it, so a step captured in a {@link dev.ember.backend.DeviceGraph} is right at
+         * every replay. Off by default: the count then stays a host number and nothing reads the device.
+         */
+        public Options capturable(boolean capturable) {
+            this.capturable = capturable;
+            return this;
+        }
+
         @Override
         public Options copy() {
             return new Options().lr(lr()).betas(beta1, beta2).eps(eps).weightDecay(weightDecay).amsgrad(amsgrad)
-                    .maximize(maximize);
+                    .maximize(maximize).capturable(capturable);
         }
 
         @Override
@@ -140,6 +156,7 @@ public class Adam extends Optimizer<Adam.Options> {
             m.put("weight_decay", of(weightDecay));
             m.put("amsgrad", of(amsgrad));
             m.put("maximize", of(maximize));
+            m.put("capturable", of(capturable));
             return m;
         }
 
@@ -147,12 +164,15 @@ public class Adam extends Optimizer<Adam.Options> {
         protected void fromMap(Map<String, double[]> v) {
             double[] betas = pair(v, "betas");
             lr(value(v, "lr")).betas(betas[0], betas[1]).eps(value(v, "eps")).weightDecay(value(v, "weight_decay"))
-                    .amsgrad(flag(v, "amsgrad")).maximize(flag(v, "maximize"));
+                    .amsgrad(flag(v, "amsgrad")).maximize(flag(v, "maximize"))
+                    .capturable(v.containsKey("capturable") && flag(v, "capturable")); // absent before 2026-11-26
         }
     }
 
     private static final class AdamState implements State {
         long step;
+        /** With capturable: the step count t on the parameter's device (0-dim float64), else null. */
+        Tensor deviceStep;
         final Tensor expAvg;
         final Tensor expAvgSq;
         Tensor maxExpAvgSq;
@@ -167,7 +187,7 @@ public class Adam extends Optimizer<Adam.Options> {
         @Override
         public Map<String, Tensor> tensors() {
             Map<String, Tensor> m = new LinkedHashMap<>();
-            m.put("step", stepTensor(step));
+            m.put("step", deviceStep == null ? stepTensor(step) : stepTensor((long) deviceStep.item()));
             m.put("exp_avg", expAvg);
             m.put("exp_avg_sq", expAvgSq);
             if (maxExpAvgSq != null) {
@@ -179,8 +199,20 @@ public class Adam extends Optimizer<Adam.Options> {
 
     @Override
     protected State update(Tensor param, Tensor grad, Options o, State previous) {
+        String name = decoupledWeightDecay ? "AdamW" : "Adam";
+        if (previous == null || (o.amsgrad && ((AdamState) previous).maxExpAvgSq == null)) {
+            refuseDuringCapture(param, name, "the first step (it creates the moment estimates)");
+        }
         AdamState s = previous != null ? (AdamState) previous : new AdamState(0, Tensor.zerosLike(param),
                 Tensor.zerosLike(param), o.amsgrad ? Tensor.zerosLike(param) : null);
+        if (o.capturable) {
+            return capturableUpdate(param, grad, o, s);
+        }
+        refuseDuringCapture(param, name, "a step with capturable(false) (its step count is a host number)");
+        if (s.deviceStep != null) { // capturable switched off: the count comes back to the host
+            s.step = (long) s.deviceStep.item();
+            s.deviceStep = null;
+        }
         s.step++;
         double biasCorrection1 = 1 - Math.pow(o.beta1, s.step);
         double biasCorrection2 = 1 - Math.pow(o.beta2, s.step);
@@ -194,6 +226,13 @@ public class Adam extends Optimizer<Adam.Options> {
                         o.lr(), stepSize, Math.sqrt(biasCorrection2)))) {
             return s;
         }
+        Tensor denom = moments(param, grad, o, s).sqrt().div(Math.sqrt(biasCorrection2)).add(o.eps);
+        param.addi(s.expAvg.mul(-stepSize).div(denom));
+        return s;
+    }
+
+    /** The composite's weight decay and moment updates, in place; returns v̂ (v, or v_max with amsgrad). */
+    private Tensor moments(Tensor param, Tensor grad, Options o, AdamState s) {
         Tensor g = o.maximize ? grad.neg() : grad;
         if (decoupledWeightDecay) {
             if (o.weightDecay != 0) {
@@ -204,12 +243,32 @@ public class Adam extends Optimizer<Adam.Options> {
         }
         s.expAvg.muli(o.beta1).addi(g.mul(1 - o.beta1));
         s.expAvgSq.muli(o.beta2).addi(g.mul(1 - o.beta2).mul(g));
-        Tensor v = s.expAvgSq;
-        if (o.amsgrad) {
-            v = s.maxExpAvgSq.copyi(s.maxExpAvgSq.maximum(s.expAvgSq));
+        return o.amsgrad ? s.maxExpAvgSq.copyi(s.maxExpAvgSq.maximum(s.expAvgSq)) : s.expAvgSq;
+    }
+
+    /**
+     * The update with t on the device: advanced there, and the bias corrections computed from it by the fused
+     * kernel or, where there is none, by 0-dim tensor ops in the order of the host composite above.
+     */
+    private State capturableUpdate(Tensor param, Tensor grad, Options o, AdamState s) {
+        if (s.deviceStep == null) {
+            refuseDuringCapture(param, decoupledWeightDecay ? "AdamW" : "Adam", "the first capturable step");
+            s.deviceStep = Tensor.full(DType.FLOAT64, param.device(), (double) s.step);
         }
-        Tensor denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(o.eps);
-        param.addi(s.expAvg.mul(-stepSize).div(denom));
+        if (o.amsgrad && s.maxExpAvgSq == null) {
+            s.maxExpAvgSq = Tensor.zerosLike(param);
+        }
+        Tensor t = s.deviceStep.addi(1.0);
+        if (fused && Fused.adamStepCapturable(param, grad, s.expAvg, s.expAvgSq, o.amsgrad ? s.maxExpAvgSq : null, t,
+                new AdamUpdate(o.beta1, o.beta2, o.eps, o.weightDecay, decoupledWeightDecay, o.maximize, o.amsgrad,
+                        o.lr(), Double.NaN, Double.NaN))) {
+            return s;
+        }
+        Tensor biasCorrection1 = t.newFull(o.beta1).pow(t).neg().add(1.0);
+        Tensor biasCorrection2 = t.newFull(o.beta2).pow(t).neg().add(1.0);
+        Tensor stepSize = t.newFull(o.lr()).div(biasCorrection1);
+        Tensor denom = moments(param, grad, o, s).sqrt().div(biasCorrection2.sqrt()).add(o.eps);
+        param.addi(s.expAvg.mul(stepSize.neg()).div(denom));
         return s;
     }
 

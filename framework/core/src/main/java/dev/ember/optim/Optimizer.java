@@ -321,6 +321,18 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
 
     // ---------------------------------------------------------------- helpers for subclasses
 
+    /**
+     * Refuses work that a graph capture of {@code param}'s device would get wrong: {@code what} would be recorded
+     * once and redone (or frozen) at every replay.
+     */
+    protected static void refuseDuringCapture(Tensor param, String optimizer, String what) {
+        if (!param.device().equals(dev.ember.tensor.Device.CPU)
+                && dev.ember.backend.Backends.forDevice(param.device()).isCapturing()) {
+            throw new IllegalStateException(optimizer + ".step: " + what + " cannot be captured in a graph (device "
+                    + param.device() + "); run a few eager steps before capturing");
+        }
+    }
+
     /** PyTorch's form of a step counter: a 0-dim float32 tensor. */
     protected static Tensor stepTensor(long step) {
         return Tensor.scalar(DType.FLOAT32, step);

@@ -150,6 +150,9 @@ public class SGD extends Optimizer<SGD.Options> {
     @Override
     protected State update(Tensor param, Tensor grad, Options o, State previous) {
         SgdState s = previous == null ? new SgdState() : (SgdState) previous;
+        if (o.momentum != 0 && s.momentumBuffer == null) {
+            refuseDuringCapture(param, "SGD", "the first step with momentum (it creates the momentum buffer)");
+        }
         if (fused) {
             // one fused kernel when the backend has it; the same arithmetic as the composite below, in one pass
             boolean first = o.momentum != 0 && s.momentumBuffer == null;

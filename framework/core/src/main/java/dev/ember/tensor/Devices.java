@@ -73,6 +73,12 @@ final class Devices {
                     + "on " + device + "; move it there first with to(" + device + ")");
         }
         double value = t.item();
+        if (Backends.forDevice(device).isCapturing()) {
+            // a copy made now would be filled only when the graph replays: not for the cache, which eager code reads
+            Tensor scalar = Creation.full("scalar", t.dtype(), value, device);
+            scalar.wrappedNumber = t.wrappedNumber;
+            return scalar;
+        }
         ScalarKey key = new ScalarKey(device, t.dtype(), Double.doubleToRawLongBits(value), t.wrappedNumber);
         synchronized (SCALARS) {
             Tensor cached = SCALARS.get(key);

@@ -53,12 +53,35 @@ public final class Fused {
                 maxExpAvgSq == null ? null : maxExpAvgSq.strided(), update)) {
             return false;
         }
-        param.storage.bumpVersion();
-        expAvg.storage.bumpVersion();
-        expAvgSq.storage.bumpVersion();
-        if (maxExpAvgSq != null) {
-            maxExpAvgSq.storage.bumpVersion();
+        bumpVersions(param, expAvg, expAvgSq, maxExpAvgSq);
+        return true;
+    }
+
+    /** Marks the tensors (nulls skipped) as modified in place. */
+    private static void bumpVersions(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null) {
+                t.storage.bumpVersion();
+            }
         }
+    }
+
+    /**
+     * {@link #adamStep} with the step count t in the 0-dim float64 tensor {@code step} on the parameter's device
+     * (see {@link Backend#adamStepCapturable}); false (nothing changed) when the backend cannot fuse these operands.
+     */
+    public static boolean adamStepCapturable(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq,
+                                             Tensor maxExpAvgSq, Tensor step, AdamUpdate update) {
+        if (!sameKind(param, grad, expAvg, expAvgSq, maxExpAvgSq) || step.dtype() != DType.FLOAT64
+                || step.numel() != 1 || !step.device().equals(param.device())
+                || Tensor.gradRecording(param, grad, expAvg, expAvgSq)) {
+            return false;
+        }
+        if (!param.backend().adamStepCapturable(param.strided(), grad.strided(), expAvg.strided(),
+                expAvgSq.strided(), maxExpAvgSq == null ? null : maxExpAvgSq.strided(), step.strided(), update)) {
+            return false;
+        }
+        bumpVersions(param, expAvg, expAvgSq, maxExpAvgSq);
         return true;
     }
 
@@ -174,13 +197,6 @@ public final class Fused {
             return null;
         }
         int n = input.shape[0];
-        int c = input.shape[1];
-        Tensor x = contiguous(input);
-        Tensor logp = Creation.output(x.dtype(), x.shape.clone(), x);
-        Backend be = x.backend();
-        if (!be.softmax(rows(x, c), rows(logp, c), true)) {
-            return null;
-        }
         long[] safe = new long[n];
         double[] keep = new double[n];
         int valid = 0;
@@ -190,24 +206,56 @@ public final class Fused {
             keep[i] = ignored ? 0 : 1;
             valid += ignored ? 0 : 1;
         }
-        boolean allValid = valid == n;
-        Tensor index = new Tensor(be.fromHost(safe, x.device()), new int[] {n, 1}, new int[] {1, 1}, 0, null);
-        Tensor mask = allValid ? null : new Tensor(be.fromHost(toDType(keep, x.dtype()), x.device()),
+        Backend be = input.backend();
+        Tensor index = new Tensor(be.fromHost(safe, input.device()), new int[] {n, 1}, new int[] {1, 1}, 0, null);
+        Tensor mask = valid == n ? null : new Tensor(be.fromHost(toDType(keep, input.dtype()), input.device()),
                 new int[] {n, 1}, new int[] {1, 1}, 0, null);
+        return crossEntropy(input, index, mask, valid, null, reduction);
+    }
+
+    /**
+     * {@link #crossEntropy(Tensor, long[], long, String)} with the targets (N) left on the device (range-checked
+     * by the caller): the ignore mask and the count of targets are computed there too, so nothing waits for the
+     * device and the op can be captured in a graph.
+     */
+    public static Tensor crossEntropy(Tensor input, Tensor target, long ignoreIndex, String reduction) {
+        if (input.dim() != 2 || target.dim() != 1 || input.shape[0] != target.shape[0]
+                || !input.dtype().isFloatingPoint()) {
+            return null;
+        }
+        Tensor t = target.reshape(input.shape[0], 1);
+        Tensor keep = t.ne((double) ignoreIndex);
+        Tensor mask = keep.to(input.dtype());
+        return crossEntropy(input, t.mul(keep), mask, 0, mask.sum(), reduction);
+    }
+
+    /**
+     * The fused node: index (N, 1) holds each row's class (0 where ignored), mask (N, 1) is 0 at ignored rows (null:
+     * none), and the mean divides by {@code countOnDevice} when given, else by {@code count}.
+     */
+    private static Tensor crossEntropy(Tensor input, Tensor index, Tensor mask, double count, Tensor countOnDevice,
+                                       String reduction) {
+        int n = input.shape[0];
+        int c = input.shape[1];
+        Tensor x = contiguous(input);
+        Tensor logp = Creation.output(x.dtype(), x.shape.clone(), x);
+        Backend be = x.backend();
+        if (!be.softmax(rows(x, c), rows(logp, c), true)) {
+            return null;
+        }
         Tensor loss;
         try (var ignored = dev.ember.autograd.Autograd.noGrad()) {
             Tensor picked = Creation.output(x.dtype(), new int[] {n, 1}, x);
             if (n > 0) {
                 be.gather(logp.strided(), 1, index.strided(), picked.strided());
             }
-            Tensor perSample = (allValid ? picked : picked.mul(mask)).neg();
+            Tensor perSample = (mask == null ? picked : picked.mul(mask)).neg();
             loss = switch (reduction) {
-                case "mean" -> perSample.sum().div((double) valid);
+                case "mean" -> countOnDevice == null ? perSample.sum().div(count) : perSample.sum().div(countOnDevice);
                 case "sum" -> perSample.sum();
                 default -> perSample.reshape(n);
             };
         }
-        double count = valid;
         return Graph.record("NllLossBackward0", loss, input, new Tensor[] {logp}, g -> {
             Tensor grad = logp.exp();
             Tensor minusOne = grad.newFull(-1, n, 1);
@@ -216,11 +264,11 @@ public final class Fused {
             }
             // each row scaled by the gradient of its loss: g / count (mean), g (sum) or g_i (none); ignored rows 0
             Tensor scale = switch (reduction) {
-                case "mean" -> g.div(count);
+                case "mean" -> countOnDevice == null ? g.div(count) : g.div(countOnDevice);
                 case "sum" -> g;
                 default -> g.reshape(n, 1);
             };
-            if (!allValid) {
+            if (mask != null) {
                 scale = scale.mul(mask);
             }
             return new Tensor[] {grad.muli(scale)};

@@ -20,16 +20,29 @@ import jcuda.driver.CUdeviceptr;
  * a kernel queued after the free runs after every kernel that used the block. When the driver has no memory
  * left, the allocator runs the garbage collector (to free what is unreachable), returns its cache to the driver
  * and tries once more before reporting {@link CudaOutOfMemoryException}.
+ *
+ * <p>While a graph is captured ({@link CudaGraph}) requests are served from that graph's private {@link Pool}: the
+ * replays write the very addresses the capture handed out, so those blocks must never reach eager code. A block
+ * freed during the capture may serve a later request of the same capture (one stream: the graph keeps the order);
+ * blocks of a live graph freed after it go back to its pool, and when the graph is closed its pool is retired and
+ * its blocks join the shared cache.
  */
 final class CachingAllocator {
     static final long SMALL = 1 << 20;
 
-    /** One driver allocation of {@code size} bytes. */
-    record Block(CUdeviceptr ptr, long size) {
+    /** One driver allocation of {@code size} bytes, owned by {@code pool}. */
+    record Block(CUdeviceptr ptr, long size, Pool pool) {
+    }
+
+    /** Free blocks by size class: the shared cache, or one graph's private memory. */
+    static final class Pool {
+        private final Map<Long, ArrayDeque<Block>> free = new HashMap<>();
+        private boolean retired;
     }
 
     private final CudaRuntime runtime;
-    private final Map<Long, ArrayDeque<Block>> free = new HashMap<>();
+    private final Pool shared = new Pool();
+    private Pool capturing;
     private long allocated;
     private long maxAllocated;
     private long cached;
@@ -53,14 +66,18 @@ final class CachingAllocator {
 
     Block allocate(long bytes) {
         long size = sizeClass(bytes);
-        Block b = takeCached(size);
+        Pool pool;
+        synchronized (this) {
+            pool = capturing != null ? capturing : shared;
+        }
+        Block b = takeCached(pool, size);
         if (b != null) {
             return b;
         }
         CUdeviceptr ptr = driverAlloc(size);
         if (ptr == null) {
-            reclaim();
-            b = takeCached(size);
+            reclaim(pool != shared);
+            b = takeCached(pool, size);
             if (b != null) {
                 return b;
             }
@@ -80,11 +97,11 @@ final class CachingAllocator {
             driverAllocations++;
             count(size);
         }
-        return new Block(ptr, size);
+        return new Block(ptr, size, pool);
     }
 
-    private synchronized Block takeCached(long size) {
-        ArrayDeque<Block> list = free.get(size);
+    private synchronized Block takeCached(Pool pool, long size) {
+        ArrayDeque<Block> list = pool.free.get(size);
         Block b = list == null ? null : list.pollLast();
         if (b != null) {
             cached -= size;
@@ -109,8 +126,11 @@ final class CachingAllocator {
         }
     }
 
-    /** Collects unreachable tensors, waits briefly for their blocks to come back, and empties the cache. */
-    private void reclaim() {
+    /**
+     * Collects unreachable tensors, waits briefly for their blocks to come back, and empties the cache (not while
+     * capturing: freeing device memory synchronises, which a capture forbids).
+     */
+    private void reclaim(boolean capturing) {
         long before;
         synchronized (this) {
             before = allocated;
@@ -129,27 +149,50 @@ final class CachingAllocator {
                 break;
             }
         }
-        emptyCache();
+        if (!capturing) {
+            emptyCache();
+        }
     }
 
-    /** Returns a block to its free list (any thread). */
+    /** Returns a block to its pool's free list, or to the shared cache once its graph is closed (any thread). */
     synchronized void release(Block b) {
         allocated -= b.size();
         cached += b.size();
-        free.computeIfAbsent(b.size(), k -> new ArrayDeque<>()).add(b);
+        Pool pool = b.pool().retired ? shared : b.pool();
+        pool.free.computeIfAbsent(b.size(), k -> new ArrayDeque<>()).add(b);
     }
 
-    /** Gives every cached block back to the driver. */
+    /** From now until {@link #endCapture}, requests are served from a new private pool, which is returned. */
+    synchronized Pool beginCapture() {
+        if (capturing != null) {
+            throw new IllegalStateException("CUDA graph capture: another capture is in progress");
+        }
+        capturing = new Pool();
+        return capturing;
+    }
+
+    synchronized void endCapture() {
+        capturing = null;
+    }
+
+    /** The pool's graph is gone: its free blocks join the shared cache, and so will the rest when freed. */
+    synchronized void retire(Pool pool) {
+        pool.retired = true;
+        pool.free.forEach((size, list) -> shared.free.computeIfAbsent(size, k -> new ArrayDeque<>()).addAll(list));
+        pool.free.clear();
+    }
+
+    /** Gives every block of the shared cache back to the driver (graphs keep theirs). */
     void emptyCache() {
         runtime.makeCurrent();
         synchronized (this) {
-            for (ArrayDeque<Block> list : free.values()) {
+            for (ArrayDeque<Block> list : shared.free.values()) {
                 for (Block b : list) {
                     cuMemFree(b.ptr());
+                    cached -= b.size();
                 }
             }
-            free.clear();
-            cached = 0;
+            shared.free.clear();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ember.backend.AdamUpdate;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.CompareOp;
+import dev.ember.backend.DeviceGraph;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.SgdUpdate;
 import dev.ember.backend.Storage;
@@ -63,6 +64,24 @@ public final class CudaBackend implements Backend {
         CudaRuntime.get().synchronize();
     }
 
+    @Override
+    public boolean isCapturing() {
+        CudaRuntime r = CudaRuntime.tryGet();
+        return r != null && r.capturing;
+    }
+
+    @Override
+    public DeviceGraph capture(Device device, Runnable work) {
+        rt(device);
+        return CudaGraph.capture(work);
+    }
+
+    @Override
+    public boolean checkIndices(Strided index, long lo, long hi, Long allowed, String message) {
+        CudaRuntime r = CudaRuntime.get();
+        return index.dtype() == DType.INT64 && r.indexCheck.queue(r, index, lo, hi, allowed, message);
+    }
+
     static CudaRuntime rt(Device device) {
         if (device.index() != 0) {
             throw new IllegalArgumentException("cuda: only device cuda:0 is supported, got " + device);
@@ -108,6 +127,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage fromHost(Object array, Device device) {
         CudaRuntime r = rt(device);
+        r.refuseWhileCapturing("copying host data to the GPU");
         DType dtype = switch (array) {
             case float[] a -> DType.FLOAT32;
             case double[] a -> DType.FLOAT64;
@@ -126,7 +146,7 @@ public final class CudaBackend implements Backend {
         if (s.size() == 0) {
             return;
         }
-        CudaRuntime.get();
+        CudaRuntime.get().refuseWhileCapturing("copying host data to the GPU");
         Object host = array;
         if (array instanceof boolean[] a) {
             byte[] bytes = new byte[a.length]; // BOOL is one byte per element on the device
@@ -142,7 +162,8 @@ public final class CudaBackend implements Backend {
     @Override
     public Object toHost(Storage storage) {
         CudaStorage s = (CudaStorage) storage;
-        CudaRuntime.get();
+        CudaRuntime r = CudaRuntime.get();
+        r.refuseWhileCapturing("reading a tensor to the host (item(), toFloatArray(), printing)");
         int n = s.size();
         Object host = switch (s.dtype()) {
             case FLOAT32 -> new float[n];
@@ -152,7 +173,10 @@ public final class CudaBackend implements Backend {
         };
         if (n > 0) {
             cuMemcpyDtoH(hostPointer(host), s.ptr(), s.bytes()); // waits for the kernels queued before it
+        } else {
+            r.synchronize(); // no copy to wait on: the index checks below still need the kernels done
         }
+        r.indexCheck.raiseIfFailed(r);
         if (host instanceof byte[] bytes) {
             boolean[] a = new boolean[n];
             for (int i = 0; i < n; i++) {
@@ -277,6 +301,7 @@ public final class CudaBackend implements Backend {
         if (!out.dtype().isFloatingPoint() || !out.isContiguous()) {
             return false;
         }
+        CudaRuntime.get().refuseWhileCapturing("drawing random numbers (rand, randn, dropout)");
         if (n > 0) {
             int threads = (n + 3) / 4; // one Philox call (4 numbers) per thread
             k().launch1d((normal ? "normal_" : "uniform_") + sfx(out), threads, n, seed, offset, at(out));
@@ -344,6 +369,22 @@ public final class CudaBackend implements Backend {
     public boolean adamStep(Strided param, Strided grad, Strided expAvg, Strided expAvgSq, Strided maxExpAvgSq,
                             AdamUpdate update) {
         return CudaFused.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, update);
+    }
+
+    @Override
+    public boolean adamStepCapturable(Strided param, Strided grad, Strided expAvg, Strided expAvgSq,
+                                      Strided maxExpAvgSq, Strided step, AdamUpdate update) {
+        return CudaFused.adamStepCapturable(param, grad, expAvg, expAvgSq, maxExpAvgSq, step, update);
+    }
+
+    @Override
+    public boolean gelu(Strided in, Strided out) {
+        return CudaFused.gelu(in, out);
+    }
+
+    @Override
+    public boolean geluBackward(Strided in, Strided gradOut, Strided gradIn) {
+        return CudaFused.geluBackward(in, gradOut, gradIn);
     }
 
     @Override

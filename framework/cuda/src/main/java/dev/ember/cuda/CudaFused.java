@@ -161,6 +161,48 @@ final class CudaFused {
         return true;
     }
 
+    /** adam_step_dev: the step count t read from {@code step} (a 0-dim float64 on the device). */
+    static boolean adamStepCapturable(Strided p, Strided g, Strided m, Strided v, Strided vmax, Strided step,
+                                      AdamUpdate u) {
+        if (!ok(1, g, p, m, v, vmax) || step.dtype() != dev.ember.tensor.DType.FLOAT64) {
+            return false;
+        }
+        g = dense(g);
+        int n = p.numel();
+        if (n > 0) {
+            k().launch("adam_step_dev_" + sfx(p), grid(n), 1, 1, THREADS, 0, n, at(p), at(g), at(m), at(v), at(vmax),
+                    u.beta1(), u.beta2(), u.eps(), u.weightDecay(), u.decoupledWeightDecay() ? 1 : 0,
+                    u.maximize() ? 1 : 0, u.amsgrad() ? 1 : 0, u.lr(), at(step));
+        }
+        return true;
+    }
+
+    /** Exact GELU, element-wise over contiguous operands of one floating dtype. */
+    static boolean gelu(Strided x, Strided y) {
+        if (!ok(1, x, y)) {
+            return false;
+        }
+        x = dense(x);
+        int n = x.numel();
+        if (n > 0) {
+            k().launch("gelu_" + sfx(x), grid(n), 1, 1, THREADS, 0, n, at(x), at(y));
+        }
+        return true;
+    }
+
+    static boolean geluBackward(Strided x, Strided g, Strided gx) {
+        if (!ok(2, x, g, gx)) {
+            return false;
+        }
+        x = dense(x);
+        g = dense(g);
+        int n = x.numel();
+        if (n > 0) {
+            k().launch("gelu_backward_" + sfx(x), grid(n), 1, 1, THREADS, 0, n, at(x), at(g), at(gx));
+        }
+        return true;
+    }
+
     static boolean sgdStep(Strided p, Strided g, Strided buf, SgdUpdate u) {
         if (!ok(1, g, p, buf)) {
             return false;

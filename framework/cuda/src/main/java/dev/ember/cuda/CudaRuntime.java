@@ -39,6 +39,9 @@ final class CudaRuntime {
     final int driverVersion;
     final Kernels kernels;
     final CachingAllocator allocator;
+    final IndexCheck indexCheck;
+    /** True while {@link CudaGraph} captures the stream: host reads, uploads and synchronisation are refused. */
+    volatile boolean capturing;
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private CudaRuntime() {
@@ -72,6 +75,7 @@ final class CudaRuntime {
         cuStreamCreate(stream, 0);
         kernels = new Kernels(this);
         allocator = new CachingAllocator(this);
+        indexCheck = new IndexCheck();
     }
 
     private int attribute(int which) {
@@ -132,8 +136,20 @@ final class CudaRuntime {
         }
     }
 
+    /** Waits for the stream, then raises a failed device-side index check, if any. */
     void synchronize() {
+        refuseWhileCapturing("synchronize");
         makeCurrent();
         cuStreamSynchronize(stream);
+        indexCheck.raiseIfFailed(this);
+    }
+
+    /** A clear error for work that a graph capture cannot record (it would fail inside the driver otherwise). */
+    void refuseWhileCapturing(String what) {
+        if (capturing) {
+            throw new IllegalStateException("cuda: " + what + " is not possible during CUDA graph capture: a graph "
+                    + "records device work only, and nothing may wait for the GPU or copy from host memory while it "
+                    + "is recorded (read results after replay(); create tensors and optimizer state before capture)");
+        }
     }
 }

@@ -63,6 +63,11 @@ class CudaNnTest {
         forwardBackward("mseLoss", t -> F.mseLoss(t[0], t[1]), randn(2, DType.FLOAT32, 31, 3), randn(3, DType.FLOAT32, 31, 3));
         forwardBackward("gelu", t -> F.gelu(t[0]), randn(4, DType.FLOAT32, 17, 9));
         forwardBackward("gelu tanh", t -> F.gelu(t[0], "tanh"), randn(4, DType.FLOAT32, 17, 9));
+        forwardBackward("gelu f64 of a transposed view", t -> F.gelu(t[0].t()), randn(4, DType.FLOAT64, 9, 17));
+        // targets stay on the GPU: the ignore mask and the count of targets are computed there
+        Tensor ignored = Tensor.of(new long[] {3, -100, 0, 9, -100, 2, 2}, 7);
+        forwardBackward("crossEntropy ignore_index", t -> F.crossEntropy(t[0], t[1]), randn(8, DType.FLOAT32, 7, 10),
+                ignored);
         forwardBackward("linear", 1e-4, 1e-4, t -> F.linear(t[0], t[1], t[2]), randn(5, DType.FLOAT32, 13, 21),
                 randn(6, DType.FLOAT32, 8, 21), randn(7, DType.FLOAT32, 8));
     }

@@ -1,7 +1,9 @@
 package dev.ember.nn.functional;
 
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Fused;
+import dev.ember.tensor.IndexChecks;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -38,8 +40,15 @@ final class ClassLosses {
         }
         if (weight == null && ls == 0 && input.dim() == 2) {
             // logits (N, C) and class indices: one fused node instead of logSoftmax and about ten nll ops
-            long[] t = checkIndexTarget(op, input, target, classDim, classes, o.ignoreIndex());
-            Tensor fused = Fused.crossEntropy(input, t, o.ignoreIndex(), o.reduction());
+            Tensor fused;
+            if (input.device().equals(Device.CPU)) {
+                long[] t = checkIndexTarget(op, input, target, classDim, classes, o.ignoreIndex());
+                fused = Fused.crossEntropy(input, t, o.ignoreIndex(), o.reduction());
+            } else {
+                // a device keeps the targets: checked there, and nothing waits for it
+                checkIndexTarget(op, input, target, classDim, classes, o.ignoreIndex());
+                fused = Fused.crossEntropy(input, target, o.ignoreIndex(), o.reduction());
+            }
             if (fused != null) {
                 return fused;
             }
@@ -170,13 +179,21 @@ final class ClassLosses {
         }
     }
 
-    /** The target's values, each checked to be a class or the ignore index. */
+    /**
+     * Each target value checked to be a class or the ignore index; returns the values on the CPU, null on a device
+     * (which checks without waiting: see {@link IndexChecks}).
+     */
     private static long[] checkTargetValues(String op, Tensor target, long classes, long ignoreIndex) {
+        String message = op + ": target %d is out of bounds for " + classes + " classes (valid: 0.." + (classes - 1)
+                + " or ignore_index " + ignoreIndex + ")";
+        if (!target.device().equals(Device.CPU)) {
+            IndexChecks.check(target, 0, classes, ignoreIndex, message);
+            return null;
+        }
         long[] values = target.toLongArray();
         for (long v : values) {
             if (v != ignoreIndex && (v < 0 || v >= classes)) {
-                throw new IllegalArgumentException(op + ": target " + v + " is out of bounds for " + classes
-                        + " classes (valid: 0.." + (classes - 1) + " or ignore_index " + ignoreIndex + ")");
+                throw new IllegalArgumentException(String.format(message, v));
             }
         }
         return values;

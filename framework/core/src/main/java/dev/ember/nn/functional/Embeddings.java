@@ -1,6 +1,7 @@
 package dev.ember.nn.functional;
 
 import dev.ember.tensor.DType;
+import dev.ember.tensor.IndexChecks;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -29,12 +30,8 @@ public final class Embeddings {
         }
         long num = weight.size(0);
         Long pad = paddingIdx == null ? null : wrapPaddingIdx("embedding", paddingIdx, num);
-        for (long v : input.toLongArray()) {
-            if (v < 0 || v >= num) {
-                throw new IllegalArgumentException("embedding: index " + v + " is out of range for " + num
-                        + " embeddings (weight shape " + Arrays.toString(weight.shape()) + ")");
-            }
-        }
+        IndexChecks.check(input, 0, num, null, "embedding: index %d is out of range for " + num
+                + " embeddings (weight shape " + Arrays.toString(weight.shape()) + ")");
         long[] shape = Arrays.copyOf(input.shape(), input.dim() + 1);
         shape[input.dim()] = weight.size(1);
         Tensor rows = weight.indexSelect(0, input.reshape(-1)).reshape(shape);

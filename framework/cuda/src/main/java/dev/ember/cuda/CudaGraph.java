@@ -1,0 +1,102 @@
+package dev.ember.cuda;
+
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+
+import dev.ember.backend.DeviceGraph;
+import jcuda.CudaException;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
+
+/**
+ * A CUDA graph of Ember's stream: PyTorch's {@code torch.cuda.CUDAGraph} (see {@link DeviceGraph} for how to use
+ * one). Capture runs the Java code once with the stream in capture mode, so every kernel launch, memset and
+ * device copy is recorded instead of run; memory allocated meanwhile comes from a pool private to the graph
+ * ({@link CachingAllocator}), because every replay writes those addresses again. Replay launches the whole
+ * recording with one driver call.
+ *
+ * <p>Capture uses the relaxed mode: the allocator may still ask the driver for memory while recording. One
+ * capture at a time, on the stream every Ember kernel uses.
+ */
+public final class CudaGraph implements DeviceGraph {
+    private final CudaRuntime runtime;
+    private final CachingAllocator.Pool pool;
+    private CUgraph graph;
+    private CUgraphExec exec;
+
+    private CudaGraph(CudaRuntime runtime, CachingAllocator.Pool pool, CUgraph graph, CUgraphExec exec) {
+        this.runtime = runtime;
+        this.pool = pool;
+        this.graph = graph;
+        this.exec = exec;
+    }
+
+    /** Records what {@code work} queues on the GPU (none of it runs now) into a graph to replay. */
+    public static CudaGraph capture(Runnable work) {
+        CudaRuntime r = CudaRuntime.get();
+        r.synchronize(); // earlier eager work, and any index check it failed, stay outside the graph
+        CachingAllocator.Pool pool = r.allocator.beginCapture();
+        CUgraph graph = new CUgraph();
+        r.capturing = true;
+        Throwable failure = null;
+        try {
+            cuStreamBeginCapture(r.stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+            try {
+                work.run();
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            try {
+                cuStreamEndCapture(r.stream, graph); // also after a failure: the stream leaves capture mode
+            } catch (CudaException e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("CUDA graph capture failed: " + e.getMessage()
+                            + " (an op in the captured work cannot be recorded)", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        } finally {
+            r.capturing = false;
+            r.allocator.endCapture();
+        }
+        if (failure != null) {
+            r.allocator.retire(pool); // nothing of it ever runs: the blocks may serve eager work again
+            if (failure instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) failure;
+        }
+        CUgraphExec exec = new CUgraphExec();
+        cuGraphInstantiate(exec, graph, 0);
+        return new CudaGraph(r, pool, graph, exec);
+    }
+
+    @Override
+    public void replay() {
+        if (exec == null) {
+            throw new IllegalStateException("CudaGraph.replay: the graph was closed");
+        }
+        runtime.makeCurrent();
+        cuGraphLaunch(exec, runtime.stream);
+    }
+
+    @Override
+    public void close() {
+        if (exec == null) {
+            return;
+        }
+        runtime.makeCurrent();
+        runtime.synchronize(); // a replay in flight still uses the pool
+        cuGraphExecDestroy(exec);
+        cuGraphDestroy(graph);
+        exec = null;
+        graph = null;
+        runtime.allocator.retire(pool);
+    }
+}
