@@ -10,7 +10,8 @@
 # 4. ./ember bench --device cuda --cuda-graphs and torch_gpu_graphs_reference.py (training steps, eager and as
 #    one captured CUDA graph),
 # 5. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
-# A stage name runs one part: tests, bench, graphs, vision, profile.
+# A stage name runs one part: tests, bench, graphs, vision, or profile (a JFR recording of the workloads in
+# PROFILE_WORKLOADS, by default the MLP and LSTM steps).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$root/gpu-out}
@@ -46,11 +47,12 @@ if [[ $stage == profile ]]; then
   # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
   JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
     bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
-    -w mlp784_256_10_b64_train_step -w lstm_s64_b32_h128_train_step > "$out/profile.txt" 2>&1
+    $(for w in ${PROFILE_WORKLOADS:-mlp784_256_10_b64_train_step lstm_s64_b32_h128_train_step}; do echo -w $w; done) \
+    > "$out/profile.txt" 2>&1
   echo "profile exit $?"
   grep -v "^WARNING" "$out/profile.txt" | tail -5
 fi
-if [[ $stage == all || $stage == bench || $stage == profile ]]; then
+if [[ $stage == all || $stage == bench ]]; then
   timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"

@@ -22,4 +22,7 @@ cp ../shared/bench/torch_gpu_reference.py ../shared/bench/torch_gpu_graphs_refer
 for j in .device/lib/jcuda-natives-*.jar; do
   zip -q -d "$j" 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' || true
 done
+# the transfer limit (64 MiB with the working tree): ember-cuda's jar repeats classes/cuda-main (kernels
+# included), and PDFBox only writes PDF plots, which the packed runtime (no java.desktop) never draws
+rm -f .device/lib/ember-cuda-*.jar .device/lib/pdfbox-*.jar .device/lib/fontbox-*.jar
 du -sh .device

@@ -19,69 +19,14 @@
 
 #include <math_constants.h>
 
+#include "java_math.cuh"
+
 namespace ember_fused {
 
 constexpr int THREADS = 256;          // blockDim of every fused kernel
 constexpr int WARPS = THREADS / 32;   // rows per block on the warp-per-row path
 constexpr int WARP_ROW_MAX = 1024;    // rows up to this length take one warp each, longer ones a whole block
 constexpr unsigned FULL = 0xffffffffu;
-
-// ---------------------------------------------------------------- arithmetic as Java does it
-
-// Rounded once each, never contracted into an FMA (Java's float and double arithmetic).
-__device__ __forceinline__ float add_(float a, float b) { return __fadd_rn(a, b); }
-__device__ __forceinline__ double add_(double a, double b) { return __dadd_rn(a, b); }
-__device__ __forceinline__ float sub_(float a, float b) { return __fsub_rn(a, b); }
-__device__ __forceinline__ double sub_(double a, double b) { return __dsub_rn(a, b); }
-__device__ __forceinline__ float mul_(float a, float b) { return __fmul_rn(a, b); }
-__device__ __forceinline__ double mul_(double a, double b) { return __dmul_rn(a, b); }
-__device__ __forceinline__ float div_(float a, float b) { return __fdiv_rn(a, b); }
-__device__ __forceinline__ double div_(double a, double b) { return __ddiv_rn(a, b); }
-__device__ __forceinline__ float sqrt_(float a) { return __fsqrt_rn(a); }
-__device__ __forceinline__ double sqrt_(double a) { return __dsqrt_rn(a); }
-
-// (float) Math.exp(x) etc.: the double function rounded to float, as the CPU's ExactMath does.
-__device__ __forceinline__ float exp_(float a) { return (float) exp((double) a); }
-__device__ __forceinline__ double exp_(double a) { return exp(a); }
-__device__ __forceinline__ float tanh_(float a) { return (float) tanh((double) a); }
-__device__ __forceinline__ double tanh_(double a) { return tanh(a); }
-__device__ __forceinline__ float log_(float a) { return (float) log((double) a); }
-__device__ __forceinline__ double log_(double a) { return log(a); }
-
-template <typename T> __device__ __forceinline__ T neg_inf();
-template <> __device__ __forceinline__ float neg_inf<float>() { return -CUDART_INF_F; }
-template <> __device__ __forceinline__ double neg_inf<double>() { return -CUDART_INF; }
-
-// max that propagates NaN (Math.max, the Vector API's MAX): once a NaN is in, it stays.
-template <typename T> __device__ __forceinline__ T nanmax(T a, T b) {
-    return (b != b || b > a) ? b : a;
-}
-
-// Java's Math.max exactly: NaN wins, +0 beats -0.
-template <typename T> __device__ __forceinline__ T java_max(T a, T b) {
-    if (a != a) {
-        return a;
-    }
-    if (b != b) {
-        return b;
-    }
-    if (a == T(0) && b == T(0)) {
-        return signbit(a) ? b : a;
-    }
-    return a >= b ? a : b;
-}
-
-// sigmoid as CpuLstm's vector path: e = exp(-|x|) never overflows, r = 1 / (e + 1), x < 0 ? e r : r.
-__device__ __forceinline__ float sigmoid_(float v) {
-    float e = exp_(-fabsf(v));
-    float r = div_(1.0f, add_(e, 1.0f));
-    return v < 0.0f ? mul_(e, r) : r;
-}
-__device__ __forceinline__ double sigmoid_(double v) {
-    double e = exp_(-fabs(v));
-    double r = div_(1.0, add_(e, 1.0));
-    return v < 0.0 ? mul_(e, r) : r;
-}
 
 // ---------------------------------------------------------------- reductions over a warp (G = 32) or a block (256)
 //
@@ -653,47 +598,38 @@ __device__ __forceinline__ void lstm_cell(int N, int H, const T* __restrict__ xg
         const int n = (int) idx / H;
         const int j = (int) idx - n * H;
         const size_t gr = (size_t) n * 4 * H + j;
-        const T i = sigmoid_(add_(xg[gr], hg[gr]));
-        const T f = sigmoid_(add_(xg[gr + H], hg[gr + H]));
-        const T g = tanh_(add_(xg[gr + 2 * H], hg[gr + 2 * H]));
-        const T o = sigmoid_(add_(xg[gr + 3 * H], hg[gr + 3 * H]));
+        T i, f, g, o, cn, h;
+        lstm_cell_one<T>(add_(xg[gr], hg[gr]), add_(xg[gr + H], hg[gr + H]), add_(xg[gr + 2 * H], hg[gr + 2 * H]),
+                         add_(xg[gr + 3 * H], hg[gr + 3 * H]), c[idx], i, f, g, o, cn, h);
         gates[gr] = i;
         gates[gr + H] = f;
         gates[gr + 2 * H] = g;
         gates[gr + 3 * H] = o;
-        const T cn = add_(mul_(f, c[idx]), mul_(i, g));
         const size_t hr = (size_t) n * 2 * H + j;
-        hc[hr] = mul_(o, tanh_(cn));
+        hc[hr] = h;
         hc[hr + H] = cn;
     }
 }
 
-// CpuLstm.backwardRow: tc = tanh(c'), gct = gc' + gh o (1 - tc^2); gradients of the pre-activations
-// gi = gct g i(1-i), gf = gct c f(1-f), gg = gct i (1-g^2), go = gh tc o(1-o); gc = gct f.
+// CpuLstm.backwardRow (lstm_cell_backward_one) over N x H cells.
 template <typename T>
 __device__ __forceinline__ void lstm_cell_backward(int N, int H, const T* __restrict__ ghc,
                                                    const T* __restrict__ gates, const T* __restrict__ c,
                                                    const T* __restrict__ hc, T* __restrict__ gg,
                                                    T* __restrict__ gc) {
-    const T one = T(1);
     EMBER_GRID_STRIDE(idx, N * H) {
         const int n = (int) idx / H;
         const int j = (int) idx - n * H;
         const size_t hr = (size_t) n * 2 * H + j;
         const size_t gr = (size_t) n * 4 * H + j;
-        const T gh = ghc[hr];
-        const T gcn = ghc[hr + H];
-        const T i = gates[gr];
-        const T f = gates[gr + H];
-        const T g = gates[gr + 2 * H];
-        const T o = gates[gr + 3 * H];
-        const T tc = tanh_(hc[hr + H]);
-        const T gct = add_(gcn, mul_(mul_(gh, o), sub_(one, mul_(tc, tc))));
-        gg[gr] = mul_(mul_(gct, g), mul_(i, sub_(one, i)));
-        gg[gr + H] = mul_(mul_(gct, c[idx]), mul_(f, sub_(one, f)));
-        gg[gr + 2 * H] = mul_(mul_(gct, i), sub_(one, mul_(g, g)));
-        gg[gr + 3 * H] = mul_(mul_(gh, tc), mul_(o, sub_(one, o)));
-        gc[idx] = mul_(gct, f);
+        T di, df, dg, dout, dc;
+        lstm_cell_backward_one<T>(ghc[hr], ghc[hr + H], gates[gr], gates[gr + H], gates[gr + 2 * H],
+                                  gates[gr + 3 * H], hc[hr + H], c[idx], di, df, dg, dout, dc);
+        gg[gr] = di;
+        gg[gr + H] = df;
+        gg[gr + 2 * H] = dg;
+        gg[gr + 3 * H] = dout;
+        gc[idx] = dc;
     }
 }
 

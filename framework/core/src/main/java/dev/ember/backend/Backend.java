@@ -218,6 +218,27 @@ public interface Backend {
     }
 
     /**
+     * A whole LSTM layer's recurrence: for each step t (from L-1 down to 0 with {@code reverse}), the cell of
+     * {@link #lstmCell} on xg[t] and {@code h W_hh^T}, h the previous step's (h0 first). xg (L, N, 4H) holds the
+     * input projections with both biases; h0, c0 (N, H); wHh (4H, H); writes out (L, N, 2H) = [h_t, c_t] and the
+     * activated gates (L, N, 4H). All contiguous, of one floating dtype. False when the backend runs the steps one
+     * by one instead (the caller then does).
+     */
+    default boolean lstmSequence(Strided xg, Strided h0, Strided c0, Strided wHh, boolean reverse, Strided out,
+                                 Strided gates) {
+        return false;
+    }
+
+    /**
+     * The backward of {@link #lstmSequence}: from gradOut (L, N, 2H), the gradient of out, and the forward's out and
+     * gates, writes the gradients of the gate pre-activations gradGates (L, N, 4H) and of h0 and c0 (N, H).
+     */
+    default boolean lstmSequenceBackward(Strided gradOut, Strided out, Strided gates, Strided c0, Strided wHh,
+                                         boolean reverse, Strided gradGates, Strided gradH0, Strided gradC0) {
+        return false;
+    }
+
+    /**
      * Fills the contiguous floating {@code out} with uniform [0, 1) (or standard normal with {@code normal})
      * numbers from a counter-based generator: the same (seed, offset) gives the same numbers, and a call consumes
      * {@code ceil(numel / 4)} counter values. Backends without such a generator return false and the tensor layer

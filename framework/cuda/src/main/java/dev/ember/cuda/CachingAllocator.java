@@ -76,7 +76,7 @@ final class CachingAllocator {
         }
         CUdeviceptr ptr = driverAlloc(size);
         if (ptr == null) {
-            reclaim(pool != shared);
+            reclaim(size, pool != shared);
             b = takeCached(pool, size);
             if (b != null) {
                 return b;
@@ -127,20 +127,25 @@ final class CachingAllocator {
     }
 
     /**
-     * Collects unreachable tensors, waits briefly for their blocks to come back, and empties the cache (not while
-     * capturing: freeing device memory synchronises, which a capture forbids).
+     * Collects unreachable tensors and waits (up to 2 s) until their blocks have come back, at least {@code need}
+     * bytes of them, then empties the cache (not while capturing: freeing device memory synchronises, which a
+     * capture forbids). The blocks return on the cleaner's thread after the collection, which took more than
+     * 100 ms on a GPU machine after a long test run, and a request then failed with memory about to be freed.
      */
-    private void reclaim(boolean capturing) {
+    private void reclaim(long need, boolean capturing) {
         long before;
         synchronized (this) {
             before = allocated;
         }
         System.gc();
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 400; i++) {
             synchronized (this) {
-                if (allocated < before) {
+                if (before - allocated >= need) {
                     break;
                 }
+            }
+            if (i == 100) {
+                System.gc(); // storages that only became unreachable when the first collection's cleaners ran
             }
             try {
                 Thread.sleep(5);

@@ -404,6 +404,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean lstmSequence(Strided xg, Strided h0, Strided c0, Strided wHh, boolean reverse, Strided out,
+                                Strided gates) {
+        return CudaLstm.forward(xg, h0, c0, wHh, reverse, out, gates);
+    }
+
+    @Override
+    public boolean lstmSequenceBackward(Strided gradOut, Strided out, Strided gates, Strided c0, Strided wHh,
+                                        boolean reverse, Strided gradGates, Strided gradH0, Strided gradC0) {
+        return CudaLstm.backward(gradOut, out, gates, c0, wHh, reverse, gradGates, gradH0, gradC0);
+    }
+
+    @Override
     public boolean im2col(Strided x, Window2d window, Strided cols) {
         return CudaFused.im2col(x, window, cols);
     }

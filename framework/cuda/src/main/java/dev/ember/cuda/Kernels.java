@@ -26,7 +26,7 @@ import jcuda.driver.CUmodule;
  * loaded. Functions are looked up by their {@code extern "C"} names (ABI.md) and cached.
  */
 final class Kernels {
-    static final String[] MODULES = {"elementwise", "reduce", "index", "random", "gemm", "fused"};
+    static final String[] MODULES = {"elementwise", "reduce", "index", "random", "gemm", "fused", "lstm"};
     private static final String DIR = "/dev/ember/cuda/kernels/";
 
     private final CudaRuntime runtime;

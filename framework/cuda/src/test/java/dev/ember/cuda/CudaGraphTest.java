@@ -53,9 +53,12 @@ class CudaGraphTest {
 
     /**
      * Two identical setups: one trained eagerly, one by replaying its captured step after copying each batch into
-     * the captured inputs. Both run the same kernels, so losses and parameters must agree to the bit.
+     * the captured inputs. Both run the same kernels, so losses and parameters agree to the bit ({@code tol} 0),
+     * except where a kernel sums with atomics in no fixed order (embedding gradients of repeated indices): then
+     * losses agree within a relative {@code tol} and parameters within {@code tol} absolute, since Adam turns the
+     * last bits of a near-zero gradient into a step of the learning rate's size.
      */
-    private static void replayMatchesEager(String what, Supplier<Setup> make, List<Tensor[]> batches) {
+    private static void replayMatchesEager(String what, Supplier<Setup> make, List<Tensor[]> batches, double tol) {
         Ember.manualSeed(11);
         Setup eager = make.get();
         Ember.manualSeed(11);
@@ -88,13 +91,18 @@ class CudaGraphTest {
                     inputs[i].copyi(b[i]);
                 }
                 g.replay();
-                assertEquals(l.item(), loss[0].item(), 0.0, what + ": loss of step " + step);
+                double expected = l.item();
+                assertEquals(expected, loss[0].item(), tol * Math.abs(expected), what + ": loss of step " + step);
             }
         }
         List<Tensor> pe = eager.model().parameters();
         List<Tensor> pg = graphed.model().parameters();
         for (int i = 0; i < pe.size(); i++) {
-            assertArrayEquals(pe.get(i).toDoubleArray(), pg.get(i).toDoubleArray(), 0.0, what + ": parameter " + i);
+            double[] e = pe.get(i).toDoubleArray();
+            double[] a = pg.get(i).toDoubleArray();
+            for (int j = 0; j < e.length; j++) {
+                assertEquals(e[j], a[j], tol, what + ": parameter " + i + " element " + j);
+            }
         }
     }
 
@@ -119,16 +127,16 @@ class CudaGraphTest {
         replayMatchesEager("sgd momentum", () -> {
             Module m = mlp.get();
             return new Setup(m, new SGD(m.parameters(), SGD.options().lr(0.05).momentum(0.9)), ce.apply(m));
-        }, data);
+        }, data, 0.0);
         replayMatchesEager("adam capturable", () -> {
             Module m = mlp.get();
             return new Setup(m, new Adam(m.parameters(), Adam.options().lr(1e-2).capturable(true)), ce.apply(m));
-        }, data);
+        }, data, 0.0);
         replayMatchesEager("adamw capturable amsgrad", () -> {
             Module m = mlp.get();
             return new Setup(m, new AdamW(m.parameters(), AdamW.options().lr(1e-2).amsgrad(true).capturable(true)),
                     ce.apply(m));
-        }, data);
+        }, data, 0.0);
     }
 
     @Test
@@ -144,7 +152,7 @@ class CudaGraphTest {
             m.to(CUDA);
             return new Setup(m, new Adam(m.parameters(), Adam.options().lr(1e-2).capturable(true)),
                     b -> F.mseLoss(head.forward(lstm.forward(b[0]).output().select(1, -1)), b[1]));
-        }, data);
+        }, data, 0.0);
     }
 
     @Test
@@ -175,7 +183,7 @@ class CudaGraphTest {
                 x = x.add(att.forward(h, h, h, null, false, mask).output());
                 return F.crossEntropy(mlp.forward(x).reshape(-1, 13), b[1]);
             });
-        }, data);
+        }, data, 1e-4);
     }
 
     @Test

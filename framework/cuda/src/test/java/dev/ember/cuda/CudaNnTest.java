@@ -14,6 +14,7 @@ import dev.ember.nn.MultiheadAttention;
 import dev.ember.nn.functional.F;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -164,5 +165,45 @@ class CudaNnTest {
         Tensor ag = mg.forward(q.cuda(), q.cuda(), q.cuda(), null, false, mask.cuda(), true, false).output();
         assertClose("attention", ac, ag, 1e-4, 1e-5);
         assertTrue(ag.isCuda());
+    }
+    /**
+     * The persistent LSTM kernels (one launch per layer and direction each way) against the CPU's per-step path:
+     * odd hidden sizes that leave the last block part-filled, one and many steps, both directions, two layers,
+     * initial states that need gradients, float32 and float64, and the bench's shape (H 128, batch 32, 64 steps).
+     */
+    @Test
+    void lstmSequenceKernels() {
+        // {seq, batch, input, hidden, layers, bidirectional}
+        int[][] cases = {{1, 1, 3, 1, 1, 0}, {7, 3, 5, 33, 2, 1}, {5, 2, 4, 70, 1, 1}, {64, 32, 32, 128, 1, 0}};
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int[] c : cases) {
+                int dirs = c[5] + 1;
+                List<Tensor> params = new java.util.ArrayList<>();
+                long seed = 40;
+                for (int l = 0; l < c[4]; l++) {
+                    for (int d = 0; d < dirs; d++) {
+                        params.add(randn(seed++, dtype, 4L * c[3], l == 0 ? c[2] : (long) c[3] * dirs).mul(0.3));
+                        params.add(randn(seed++, dtype, 4L * c[3], c[3]).mul(0.3));
+                        params.add(randn(seed++, dtype, 4L * c[3]).mul(0.3));
+                        params.add(randn(seed++, dtype, 4L * c[3]).mul(0.3));
+                    }
+                }
+                Tensor[] inputs = new Tensor[3 + params.size()];
+                inputs[0] = randn(1, dtype, c[0], c[1], c[2]);
+                inputs[1] = randn(2, dtype, (long) c[4] * dirs, c[1], c[3]).mul(0.5);
+                inputs[2] = randn(3, dtype, (long) c[4] * dirs, c[1], c[3]).mul(0.5);
+                for (int i = 0; i < params.size(); i++) {
+                    inputs[3 + i] = params.get(i);
+                }
+                double tol = dtype == DType.FLOAT64 ? 1e-9 : 2e-4;
+                forwardBackward("lstm " + java.util.Arrays.toString(c) + " " + dtype, tol, tol, t -> {
+                    Tensor[] r = dev.ember.nn.functional.Recurrent.run(dev.ember.nn.functional.Recurrent.Mode.LSTM,
+                            t[0], new Tensor[] {t[1], t[2]}, java.util.Arrays.asList(t).subList(3, t.length), true,
+                            c[4], 0.0, true, dirs == 2, false);
+                    // one tensor of every output, so that h_n and c_n are checked and their gradients flow too
+                    return Tensor.cat(List.of(r[0].reshape(-1), r[1].reshape(-1), r[2].reshape(-1)), 0);
+                }, inputs);
+            }
+        }
     }
 }

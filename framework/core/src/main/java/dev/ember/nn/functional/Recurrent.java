@@ -2,6 +2,7 @@ package dev.ember.nn.functional;
 
 import dev.ember.tensor.Fused;
 import dev.ember.tensor.FusedGru;
+import dev.ember.tensor.FusedLstm;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,6 +114,9 @@ public final class Recurrent {
 
     // ---------------------------------------------------------------- full sequences
 
+    /** Whether an LSTM layer may run as one node ({@link FusedLstm}); tests switch it off to run the reference. */
+    static boolean fusedLayer = true;
+
     /**
      * A multi-layer, optionally bidirectional recurrence over a whole sequence, as PyTorch's {@code _VF.lstm}
      * and friends.
@@ -176,6 +180,15 @@ public final class Recurrent {
                 }
                 // every step's input projection in one matmul: (L, N, H_in) @ (H_in, G*H)
                 Tensor xp = F.linear(x, wIh, bIh);
+                Tensor all = mode == Mode.LSTM && fusedLayer ? FusedLstm.layer(xp, state[0], state[1], wHh, bHh, d == 1) : null;
+                if (all != null) { // the whole layer as one node: (L, N, 2H) = [h_t, c_t] of every step
+                    long hs = wHh.size(1);
+                    Tensor last = all.select(0, d == 0 ? seqLen - 1 : 0);
+                    hN[cell] = last.narrow(1, 0, hs);
+                    cN[cell] = last.narrow(1, hs, hs);
+                    outs.add(all.narrow(2, 0, hs));
+                    continue;
+                }
                 Tensor[] steps = new Tensor[(int) seqLen];
                 for (long i = 0; i < seqLen; i++) {
                     long t = d == 0 ? i : seqLen - 1 - i;

@@ -203,4 +203,73 @@ class FusedFunctionalTest {
             }
         }
     }
+    /**
+     * A whole LSTM (layers, both directions, batch-first, with and without biases, initial states that need
+     * gradients) as one node per layer and direction against the per-step reference: outputs, final states and
+     * the gradients of the input, the initial states and every weight.
+     */
+    @Test
+    void lstmLayerMatchesThePerStepPath() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double rtol = dtype == DType.FLOAT32 ? 2e-5 : 1e-11;
+            // {seq, batch, input, hidden, layers, bidirectional, biases, batchFirst}
+            for (int[] c : new int[][] {{1, 1, 1, 1, 1, 0, 1, 0}, {5, 3, 4, 7, 1, 0, 1, 1}, {6, 2, 3, 16, 2, 1, 1, 0},
+                {4, 3, 5, 33, 1, 1, 0, 1}}) {
+                int seq = c[0];
+                int n = c[1];
+                int in = c[2];
+                int h = c[3];
+                int layers = c[4];
+                int dirs = c[5] + 1;
+                boolean biases = c[6] == 1;
+                boolean batchFirst = c[7] == 1;
+                Tensor x = random(dtype, rnd, 1, batchFirst ? new long[] {n, seq, in} : new long[] {seq, n, in});
+                Tensor h0 = random(dtype, rnd, 0.5, (long) layers * dirs, n, h);
+                Tensor c0 = random(dtype, rnd, 0.5, (long) layers * dirs, n, h);
+                java.util.List<Tensor> params = new java.util.ArrayList<>();
+                for (int l = 0; l < layers; l++) {
+                    for (int d = 0; d < dirs; d++) {
+                        long width = l == 0 ? in : (long) h * dirs;
+                        params.add(random(dtype, rnd, 0.4, 4L * h, width));
+                        params.add(random(dtype, rnd, 0.4, 4L * h, h));
+                        if (biases) {
+                            params.add(random(dtype, rnd, 0.4, 4L * h));
+                            params.add(random(dtype, rnd, 0.4, 4L * h));
+                        }
+                    }
+                }
+                String what = "lstm " + java.util.Arrays.toString(c) + " " + dtype;
+                Tensor[][] leaves = new Tensor[2][];
+                Tensor[][] outs = new Tensor[2][];
+                for (int k = 0; k < 2; k++) {
+                    Recurrent.fusedLayer = k == 0;
+                    try {
+                        java.util.List<Tensor> ps = params.stream().map(FusedFunctionalTest::leaf).toList();
+                        Tensor[] l = {leaf(x), leaf(h0), leaf(c0)};
+                        outs[k] = Recurrent.run(Recurrent.Mode.LSTM, l[0], new Tensor[] {l[1], l[2]}, ps, biases,
+                                layers, 0.0, true, dirs == 2, batchFirst);
+                        Tensor weights = random(dtype, new SplittableRandom(7), 1, outs[k][0].shape());
+                        outs[k][0].mul(weights).sum().add(outs[k][1].mul(0.7).sum()).add(outs[k][2].mul(-1.3).sum())
+                                .backward();
+                        java.util.List<Tensor> all = new java.util.ArrayList<>(java.util.List.of(l));
+                        all.addAll(ps);
+                        leaves[k] = all.toArray(new Tensor[0]);
+                    } finally {
+                        Recurrent.fusedLayer = true;
+                    }
+                }
+                Tensor direct = dev.ember.tensor.FusedLstm.layer(leaf(random(dtype, rnd, 1, seq, n, 4L * h)),
+                        leaf(h0.select(0, 0)), leaf(c0.select(0, 0)), leaf(params.get(1)),
+                        biases ? leaf(params.get(3)) : null, false);
+                assertEquals("LstmLayerBackward0", direct.gradFn().name(), what + ": the fused node runs here");
+                for (int o = 0; o < 3; o++) {
+                    close(outs[1][o], outs[0][o], rtol, what + " output " + o);
+                }
+                for (int i = 0; i < leaves[0].length; i++) {
+                    close(leaves[1][i].grad(), leaves[0][i].grad(), rtol * 10, what + " gradient " + i);
+                }
+            }
+        }
+    }
 }
