@@ -61,10 +61,9 @@ public interface Backend {
 
     /**
      * Queues a check that every value of the int64 operand lies in [lo, hi) or equals {@code allowed} (null: no
-     * exception), without
-     * waiting for the device: the first value that does not is reported as an IllegalArgumentException with
-     * {@code String.format(message, value)} at the next synchronisation with the host. False when the backend has
-     * no such check; the caller then reads the values and checks them on the host.
+     * exception), without waiting for the device: the first value that does not is reported as an
+     * IllegalArgumentException with {@code String.format(message, value)} at the next synchronisation with the
+     * host. False when the backend has no such check; the caller then reads the values and checks them on the host.
      */
     default boolean checkIndices(Strided index, long lo, long hi, Long allowed, String message) {
         return false;

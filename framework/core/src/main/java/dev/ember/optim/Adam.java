@@ -1,8 +1,8 @@
 package dev.ember.optim;
 
 import dev.ember.backend.AdamUpdate;
-import dev.ember.tensor.Fused;
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;

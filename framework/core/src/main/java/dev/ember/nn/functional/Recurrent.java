@@ -180,7 +180,8 @@ public final class Recurrent {
                 }
                 // every step's input projection in one matmul: (L, N, H_in) @ (H_in, G*H)
                 Tensor xp = F.linear(x, wIh, bIh);
-                Tensor all = mode == Mode.LSTM && fusedLayer ? FusedLstm.layer(xp, state[0], state[1], wHh, bHh, d == 1) : null;
+                Tensor all = mode == Mode.LSTM && fusedLayer
+                        ? FusedLstm.layer(xp, state[0], state[1], wHh, bHh, d == 1) : null;
                 if (all != null) { // the whole layer as one node: (L, N, 2H) = [h_t, c_t] of every step
                     long hs = wHh.size(1);
                     Tensor last = all.select(0, d == 0 ? seqLen - 1 : 0);
