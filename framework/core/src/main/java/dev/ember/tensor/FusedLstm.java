@@ -5,14 +5,12 @@ import dev.ember.backend.Backend;
 import java.util.List;
 
 /**
- * A whole LSTM layer (one direction) as one graph node, {@code LstmLayerBackward0}, over the backend's fused cell
- * ({@link Backend#lstmCell}). The per-step composite records a matmul, a cell and a view per time step, and its
- * backward accumulates W_hh's gradient one step at a time; here the steps run as plain kernels (one product and
- * one cell each), and the backward runs one cell backward and one product per step, then W_hh's gradient and the
- * bias's as one product and one sum over every step. Null when the backend has no fused cell for these operands:
- * the caller then runs the per-step path, the reference this node is tested against. A backend may also run the
- * whole recurrence in one kernel each way ({@link Backend#lstmSequence}, {@link Backend#lstmSequenceBackward}:
- * CUDA's persistent kernels); the per-step loops here are then skipped.
+ * A whole LSTM layer (one direction) as one graph node, {@code LstmLayerBackward0}, over the backend's sequence
+ * kernels ({@link Backend#lstmSequence}, {@link Backend#lstmSequenceBackward}: the CPU's loop of product and fused
+ * cell on views, CUDA's persistent kernels). The per-step composite records a matmul, a cell and a view per time
+ * step, and its backward accumulates W_hh's gradient one step at a time; here W_hh's gradient and the bias's are
+ * one product and one sum over every step. Null when the backend has no sequence kernel for these operands: the
+ * caller then runs the per-step path, the reference this node is tested against.
  */
 public final class FusedLstm {
     private FusedLstm() {
@@ -26,7 +24,7 @@ public final class FusedLstm {
      * @param bHh     (4H) its bias, or null
      * @param reverse run the steps from t = L-1 down to 0 (the backward direction of a bidirectional LSTM)
      * @return (L, N, 2H): {@code [h_t, c_t]} of every step t, so h_t is the output and the last step's entries the
-     *         final state; null when the backend has no fused cell (or L is 0)
+     *         final state; null when the backend has no sequence kernel for these operands (or L is 0)
      */
     public static Tensor layer(Tensor xp, Tensor h0, Tensor c0, Tensor wHh, Tensor bHh, boolean reverse) {
         if (xp.dim() != 3 || h0.dim() != 2 || c0.dim() != 2 || xp.shape[0] == 0 || !xp.dtype().isFloatingPoint()
@@ -45,31 +43,14 @@ public final class FusedLstm {
         int h = h0.shape[1];
         Tensor out = Creation.output(xp.dtype(), new int[] {steps, n, 2 * h}, xp);
         Tensor gates = Creation.output(xp.dtype(), new int[] {steps, n, 4 * h}, xp);
-        Backend be = out.backend();
         try (var ignored = Autograd.noGrad()) {
             Tensor xg = Fused.contiguous(bHh == null ? xp : xp.add(bHh)); // b_hh folded into every step's once
-            boolean whole = be.lstmSequence(xg.strided(), Fused.contiguous(h0).strided(),
+            if (!out.backend().lstmSequence(xg.strided(), Fused.contiguous(h0).strided(),
                     Fused.contiguous(c0).strided(), Fused.contiguous(wHh).strided(), reverse, out.strided(),
-                    gates.strided());
-            Tensor wT = wHh.t();
-            Tensor hPrev = h0;
-            Tensor cPrev = c0;
-            for (int i = whole ? steps : 0; i < steps; i++) {
-                int t = reverse ? steps - 1 - i : i;
-                Tensor hc = out.select(0, t);
-                if (!be.lstmCell(xg.select(0, t).strided(), hPrev.matmul(wT).strided(), cPrev.strided(), hc.strided(),
-                        gates.select(0, t).strided())) {
-                    return null; // declined at the first step: nothing was written that anyone sees
-                }
-                hPrev = hc.narrow(1, 0, h);
-                cPrev = hc.narrow(1, h, h);
+                    gates.strided())) {
+                return null;
             }
         }
-        return record(xp, h0, c0, wHh, bHh, reverse, out, gates);
-    }
-
-    private static Tensor record(Tensor xp, Tensor h0, Tensor c0, Tensor wHh, Tensor bHh, boolean reverse, Tensor out,
-                                 Tensor gates) {
         Tensor[] inputs = bHh == null ? new Tensor[] {xp, h0, c0, wHh} : new Tensor[] {xp, h0, c0, wHh, bHh};
         return Graph.record("LstmLayerBackward0", out, inputs, new Tensor[] {h0, c0, wHh, out},
                 g -> backward(Fused.contiguous(g), out, gates, h0, c0, wHh, bHh, reverse));
@@ -81,35 +62,16 @@ public final class FusedLstm {
         int steps = out.shape[0];
         int n = out.shape[1];
         int h = h0.shape[1];
-        Backend be = out.backend();
         Tensor gGates = Creation.output(out.dtype(), new int[] {steps, n, 4 * h}, out);
-        Tensor gh = null;
-        Tensor gc = null;
+        Tensor gh = Creation.output(out.dtype(), new int[] {n, h}, out);
+        Tensor gc = Creation.output(out.dtype(), new int[] {n, h}, out);
         try (var ignored = Autograd.noGrad()) {
-            Tensor gh0 = Creation.output(out.dtype(), new int[] {n, h}, out);
-            Tensor gc0 = Creation.output(out.dtype(), new int[] {n, h}, out);
-            if (be.lstmSequenceBackward(g.strided(), out.strided(), gates.strided(), Fused.contiguous(c0).strided(),
-                    Fused.contiguous(wHh).strided(), reverse, gGates.strided(), gh0.strided(), gc0.strided())) {
-                gh = gh0;
-                gc = gc0;
-            }
-            for (int i = gh != null ? -1 : steps - 1; i >= 0; i--) {
-                int t = reverse ? steps - 1 - i : i;
-                int prev = reverse ? t + 1 : t - 1; // the step whose state this one started from (i > 0)
-                Tensor ghc = g.select(0, t);
-                if (gh != null) { // the later step's gradients of this step's h and c join the outputs' own
-                    ghc = ghc.add(Tensor.cat(List.of(gh, gc), 1));
-                }
-                Tensor cPrev = i == 0 ? c0 : out.select(0, prev).narrow(1, h, h);
-                Tensor gg = gGates.select(0, t);
-                Tensor gcPrev = Creation.output(out.dtype(), new int[] {n, h}, out);
-                if (!be.lstmCellBackward(Fused.contiguous(ghc).strided(), gates.select(0, t).strided(),
-                        cPrev.strided(), out.select(0, t).strided(), gg.strided(), gcPrev.strided())) {
-                    throw new IllegalStateException("LstmLayerBackward0: the backend ran the fused LSTM cell but not"
-                            + " its backward (" + be.name() + ", " + out.dtype().torchName() + ")");
-                }
-                gh = gg.matmul(wHh);
-                gc = gcPrev;
+            Backend be = out.backend();
+            if (!be.lstmSequenceBackward(g.strided(), out.strided(), gates.strided(), Fused.contiguous(c0).strided(),
+                    Fused.contiguous(wHh).strided(), reverse, gGates.strided(), gh.strided(), gc.strided())) {
+                throw new IllegalStateException("LstmLayerBackward0: the " + be.name() + " backend ran the LSTM "
+                        + "sequence forward but declined its backward (" + out.dtype().torchName() + ", "
+                        + java.util.Arrays.toString(out.shape) + ")");
             }
             Tensor gW = null;
             if (wHh.requiresGrad()) {

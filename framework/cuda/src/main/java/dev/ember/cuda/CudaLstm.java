@@ -45,6 +45,11 @@ final class CudaLstm {
         return bar;
     }
 
+    /** Bytes of shared memory a block of the backward kernel needs (lstm.cu). */
+    private static long backwardShared(int n, int h, int hb, Strided like) {
+        return ((long) hb * (4 * h + 1) + (long) n * (4 * h + 1) + 2L * n * hb) * CudaStorage.elementSize(like.dtype());
+    }
+
     static boolean forward(Strided xg, Strided h0, Strided c0, Strided w, boolean reverse, Strided out,
                            Strided gates) {
         if (!ok(xg, h0, c0, w, out, gates)) {
@@ -57,7 +62,8 @@ final class CudaLstm {
         int h = s[2] / 4;
         int hb = unitsPerBlock(h, r);
         long shared = ((long) 4 * hb * (h + 1) + (long) n * h + 5L * n * hb) * CudaStorage.elementSize(xg.dtype());
-        if (shared > MAX_SHARED || steps == 0) {
+        // the backward needs more shared memory: take the layer only if it will take the backward too
+        if (shared > MAX_SHARED || backwardShared(n, h, hb, xg) > MAX_SHARED || steps == 0) {
             return false;
         }
         CudaStorage bar = barrier(r, xg);
@@ -77,8 +83,7 @@ final class CudaLstm {
         int n = s[1];
         int h = s[2] / 2;
         int hb = unitsPerBlock(h, r);
-        long shared = ((long) hb * (4 * h + 1) + (long) n * (4 * h + 1) + 2L * n * hb)
-                * CudaStorage.elementSize(out.dtype());
+        long shared = backwardShared(n, h, hb, out);
         if (shared > MAX_SHARED || steps == 0) {
             return false;
         }

@@ -197,6 +197,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean lstmSequence(Strided xg, Strided h0, Strided c0, Strided wHh, boolean reverse, Strided out,
+                                Strided gates) {
+        return CpuLstmSequence.forward(xg, h0, c0, wHh, reverse, out, gates);
+    }
+
+    @Override
+    public boolean lstmSequenceBackward(Strided gradOut, Strided out, Strided gates, Strided c0, Strided wHh,
+                                        boolean reverse, Strided gradGates, Strided gradH0, Strided gradC0) {
+        return CpuLstmSequence.backward(gradOut, out, gates, c0, wHh, reverse, gradGates, gradH0, gradC0);
+    }
+
+    @Override
     public boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
                                     Strided gradCPrev) {
         return CpuLstm.backward(gradHc, gates, cPrev, hc, gradGates, gradCPrev);
