@@ -100,7 +100,8 @@ final class CachingAllocator {
         return new Block(ptr, size, pool);
     }
 
-    private synchronized Block takeCached(Pool pool, long size) {
+    /** A cached block of {@code pool}'s free list for the class {@code size}, or null. */
+    synchronized Block takeCached(Pool pool, long size) {
         ArrayDeque<Block> list = pool.free.get(size);
         Block b = list == null ? null : list.pollLast();
         if (b != null) {
@@ -165,6 +166,11 @@ final class CachingAllocator {
         cached += b.size();
         Pool pool = b.pool().retired ? shared : b.pool();
         pool.free.computeIfAbsent(b.size(), k -> new ArrayDeque<>()).add(b);
+    }
+
+    /** The pool eager requests are served from. */
+    Pool sharedPool() {
+        return shared;
     }
 
     /** From now until {@link #endCapture}, requests are served from a new private pool, which is returned. */
