@@ -17,7 +17,7 @@ import dev.ember.tensor.Device;
 final class CudaLstm {
     private static final int THREADS = 256;
     private static final int MAX_BLOCKS = 32;
-    /** Shared memory per block that every supported GPU (sm_80 and later) grants. */
+    /** At most this much shared memory per block, and no more than the GPU grants (99 KB on sm_86/89). */
     private static final long MAX_SHARED = 160 * 1024;
 
     private CudaLstm() {
@@ -63,7 +63,8 @@ final class CudaLstm {
         int hb = unitsPerBlock(h, r);
         long shared = ((long) 4 * hb * (h + 1) + (long) n * h + 5L * n * hb) * CudaStorage.elementSize(xg.dtype());
         // the backward needs more shared memory: take the layer only if it will take the backward too
-        if (shared > MAX_SHARED || backwardShared(n, h, hb, xg) > MAX_SHARED || steps == 0) {
+        long limit = Math.min(MAX_SHARED, r.maxSharedPerBlock);
+        if (shared > limit || backwardShared(n, h, hb, xg) > limit || steps == 0) {
             return false;
         }
         CudaStorage bar = barrier(r, xg);
@@ -84,7 +85,7 @@ final class CudaLstm {
         int h = s[2] / 2;
         int hb = unitsPerBlock(h, r);
         long shared = backwardShared(n, h, hb, out);
-        if (shared > MAX_SHARED || steps == 0) {
+        if (shared > Math.min(MAX_SHARED, r.maxSharedPerBlock) || steps == 0) {
             return false;
         }
         CudaStorage bar = barrier(r, out);

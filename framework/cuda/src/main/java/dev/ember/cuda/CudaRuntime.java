@@ -36,6 +36,8 @@ final class CudaRuntime {
     final String deviceName;
     final int smCount;
     final int computeCapability;
+    /** Dynamic shared memory one block may use after opting in (227 KB on an H100, 99 KB on sm_86/89 GPUs). */
+    final int maxSharedPerBlock;
     final int driverVersion;
     final Kernels kernels;
     final CachingAllocator allocator;
@@ -64,6 +66,7 @@ final class CudaRuntime {
         smCount = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         computeCapability = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
                 + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        maxSharedPerBlock = optInSharedMemory();
         int[] v = new int[1];
         cuDriverGetVersion(v);
         driverVersion = v[0];
@@ -82,6 +85,15 @@ final class CudaRuntime {
         int[] v = new int[1];
         cuDeviceGetAttribute(v, which, device);
         return v[0];
+    }
+
+    /** The opt-in shared memory limit per block; the 48 KB every GPU grants if the driver does not say. */
+    private int optInSharedMemory() {
+        try {
+            return Math.max(48 * 1024, attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
+        } catch (RuntimeException e) {
+            return 48 * 1024;
+        }
     }
 
     /** The runtime, creating it on first use; null when CUDA cannot run here (see {@link #failure()}). */
