@@ -26,11 +26,12 @@ done
 # included), and PDFBox only writes PDF plots, which the packed runtime (no java.desktop) never draws
 rm -f .device/lib/ember-cuda-*.jar .device/lib/pdfbox-*.jar .device/lib/fontbox-*.jar
 du -sh .device
-# the device tool carries the tracked working tree too, and refuses more than 64 MiB in all
-tree=$(git ls-files -z | du --files0-from=- -cb 2>/dev/null | tail -1 | cut -f1)
+# the device tool carries the working tree too (tracked and untracked-not-ignored files) and refuses more than
+# 64 MiB in all
+tree=$( (git ls-files -z; git ls-files -z --others --exclude-standard) | du --files0-from=- -cb 2>/dev/null \
+  | tail -1 | cut -f1)
 total=$(( tree + $(du -sb .device | cut -f1) ))
 if (( total > 64 * 1024 * 1024 )); then
-  echo "gpu_pack: tracked tree + .device = $(( total / 1048576 )) MiB, over the device tool's 64 MiB: move the" \
-       "largest folder the GPU check does not read aside for the run (mv data/shapes /tmp/shapes-hold; mv it back" \
-       "after; do not commit meanwhile)" >&2
+  echo "gpu_pack: working tree + .device = $(( total / 1048576 )) MiB, over the device tool's 64 MiB: look for" \
+       "large tracked or untracked files the GPU check does not need (generated data belongs in .gitignore)" >&2
 fi
