@@ -91,9 +91,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Device dev = list ? Device.CPU : checkDevice();
-        List<Workload> all = Workloads.all(dev);
+        List<Workload> all = Workloads.all(dev, cudaGraphs);
         if (list) {
-            Workloads.all(Device.cuda()).forEach(w -> out.println(w.id()
+            Workloads.all(Device.cuda(), false).forEach(w -> out.println(w.id()
                     + (all.stream().anyMatch(c -> c.id().equals(w.id())) ? "" : " (--device cuda only)")));
             out.flush();
             return 0;
@@ -101,7 +101,6 @@ public final class BenchCommand implements Callable<Integer> {
         if (cudaGraphs && dev.equals(Device.CPU)) {
             throw new ParameterException(spec.commandLine(), "bench: --cuda-graphs needs --device cuda");
         }
-        Workloads.capturable = cudaGraphs;
         List<Workload> selected = cudaGraphs ? select(all).stream().filter(GraphBench::applies).toList() : select(all);
         Backend backend = Backends.forDevice(dev);
         if (threads != null) {

@@ -31,32 +31,28 @@ final class Workloads {
 
     private Workloads() {}
 
-    /**
-     * Adam and AdamW built with {@code capturable(true)}, as torch_gpu_graphs_reference.py builds them for both of
-     * its columns: set by {@code ember bench --cuda-graphs}.
-     */
-    static boolean capturable;
-
     static List<Workload> all() {
-        return all(Device.CPU);
+        return all(Device.CPU, false);
     }
 
     /**
      * The workloads with models and data on {@code device}. On CUDA the list follows torch_gpu_reference.py: sgemm
-     * up to n=8192 (20 timed runs each), then the training steps, then the reduced-precision GEMMs.
+     * up to n=8192 (20 timed runs each), then the training steps, then the reduced-precision GEMMs. With
+     * {@code capturable}, Adam and AdamW are built {@code capturable(true)}, as torch_gpu_graphs_reference.py builds
+     * them for both of its columns ({@code ember bench --cuda-graphs}).
      */
-    static List<Workload> all(Device device) {
+    static List<Workload> all(Device device, boolean capturable) {
         boolean cuda = !device.equals(Device.CPU);
         List<Workload> list = new ArrayList<>();
         for (int n : cuda ? new int[] {256, 512, 1024, 2048, 4096, 8192} : new int[] {256, 512, 1024, 2048}) {
             list.add(sgemm(n, device, cuda ? 20 : n == 2048 ? 5 : 20));
         }
         list.add(mlp(device));
-        list.add(lenet(device));
+        list.add(lenet(device, capturable));
         list.add(conv(device));
-        list.add(lstm(device));
-        list.add(charGpt(device));
-        list.add(matrixFactorization(device));
+        list.add(lstm(device, capturable));
+        list.add(charGpt(device, capturable));
+        list.add(matrixFactorization(device, capturable));
         list.add(scalarNeuron());
         if (cuda) {
             for (int n : new int[] {4096, 8192}) {
@@ -115,7 +111,7 @@ final class Workloads {
     }
 
     /** LeNet-5 style CNN on (64, 1, 28, 28), cross-entropy, Adam(lr=1e-3). */
-    static Workload lenet(Device device) {
+    static Workload lenet(Device device, boolean capturable) {
         String name = "lenet_b64_train_step";
         return new Workload(name, name, 3, 30, () -> {
             var cnn = new Sequential(new Conv2d(1, 6, 5, 1, 2), new ReLU(), new MaxPool2d(2),
@@ -146,7 +142,7 @@ final class Workloads {
     }
 
     /** LSTM(32, 128, batch_first) over (32, 64, 32), Linear(128, 1) on the last step, MSE, Adam(lr=1e-3). */
-    static Workload lstm(Device device) {
+    static Workload lstm(Device device, boolean capturable) {
         String name = "lstm_s64_b32_h128_train_step";
         return new Workload(name, name, 3, 20, () -> {
             var lstm = new LSTM(32, 128, 1, true, true, 0, false);
@@ -168,7 +164,7 @@ final class Workloads {
     }
 
     /** Char GPT (4 layers, d 128, 4 heads, context 64, vocab 65), batch 32, cross-entropy, AdamW(lr=3e-4). */
-    static Workload charGpt(Device device) {
+    static Workload charGpt(Device device, boolean capturable) {
         String name = "chargpt_L4_d128_T64_b32_train_step";
         return new Workload(name, name, 3, 10, () -> {
             var gpt = new CharGpt(65, 128, 4, 4, 64);
@@ -185,7 +181,7 @@ final class Workloads {
     }
 
     /** Matrix factorisation: Embedding(1000, 32) and (2000, 32), batch 1024, MSE on dot products, Adam(lr=1e-2). */
-    static Workload matrixFactorization(Device device) {
+    static Workload matrixFactorization(Device device, boolean capturable) {
         String name = "mf_b1024_d32_train_step";
         return new Workload(name, name, 3, 50, () -> {
             var users = new Embedding(1000, 32);

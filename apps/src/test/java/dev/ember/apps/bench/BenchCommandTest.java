@@ -74,7 +74,7 @@ class BenchCommandTest {
         }
         assertEquals("sgemm n=1024 ms=1.000 GFLOPS=2147.5", Workloads.sgemm(1024, dev.ember.tensor.Device.CPU, 20).format().apply(1.0));
         assertEquals("chargpt_L4_d128_T64_b32_train_step ms=2.000 tokens_per_s=1024000",
-                Workloads.charGpt(dev.ember.tensor.Device.CPU).format().apply(2.0));
+                Workloads.charGpt(dev.ember.tensor.Device.CPU, false).format().apply(2.0));
         assertEquals("scalar_neuron_fwd_bwd us=38.7", Workloads.scalarNeuron().format().apply(0.0387));
     }
 

@@ -31,4 +31,14 @@ public record Strided(Storage storage, int[] shape, int[] strides, int offset) {
         }
         return true;
     }
+
+    /** True when every operand is contiguous and floating, all of the first one's dtype (what fused kernels take). */
+    public static boolean contiguousFloating(Strided... ts) {
+        for (Strided t : ts) {
+            if (!t.isContiguous() || !t.dtype().isFloatingPoint() || t.dtype() != ts[0].dtype()) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

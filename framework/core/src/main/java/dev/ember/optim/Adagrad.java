@@ -151,6 +151,9 @@ public class Adagrad extends Optimizer<Adagrad.Options> {
     protected State update(Tensor param, Tensor grad, Options o, State previous) {
         AdagradState s = previous != null ? (AdagradState) previous
                 : new AdagradState(0, Tensor.fullLike(param, o.initialAccumulatorValue));
+        if (o.lrDecay != 0) {
+            refuseDuringCapture(param, "Adagrad", "a step with lr_decay (its decayed rate is a host number)");
+        }
         s.step++;
         Tensor g = o.maximize ? grad.neg() : grad;
         if (o.weightDecay != 0) {

@@ -200,8 +200,8 @@ public class Adam extends Optimizer<Adam.Options> {
     @Override
     protected State update(Tensor param, Tensor grad, Options o, State previous) {
         String name = decoupledWeightDecay ? "AdamW" : "Adam";
-        if (previous == null || (o.amsgrad && ((AdamState) previous).maxExpAvgSq == null)) {
-            refuseDuringCapture(param, name, "the first step (it creates the moment estimates)");
+        if (previous != null && o.amsgrad && ((AdamState) previous).maxExpAvgSq == null) {
+            refuseDuringCapture(param, name, "the first step with amsgrad (it creates max_exp_avg_sq)");
         }
         AdamState s = previous != null ? (AdamState) previous : new AdamState(0, Tensor.zerosLike(param),
                 Tensor.zerosLike(param), o.amsgrad ? Tensor.zerosLike(param) : null);

@@ -1,7 +1,9 @@
 package dev.ember.optim;
 
 import dev.ember.autograd.Autograd;
+import dev.ember.backend.Backends;
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -227,7 +229,11 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
                     if (grad == null) {
                         continue;
                     }
-                    State s = update(p, grad, group.options(), state.get(p));
+                    State previous = state.get(p);
+                    if (previous == null) {
+                        refuseDuringCapture(p, name, "the first step (it creates the optimizer's state)");
+                    }
+                    State s = update(p, grad, group.options(), previous);
                     if (s != null) {
                         state.put(p, s);
                     }
@@ -326,8 +332,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
      * once and redone (or frozen) at every replay.
      */
     protected static void refuseDuringCapture(Tensor param, String optimizer, String what) {
-        if (!param.device().equals(dev.ember.tensor.Device.CPU)
-                && dev.ember.backend.Backends.forDevice(param.device()).isCapturing()) {
+        if (!param.device().equals(Device.CPU) && Backends.forDevice(param.device()).isCapturing()) {
             throw new IllegalStateException(optimizer + ".step: " + what + " cannot be captured in a graph (device "
                     + param.device() + "); run a few eager steps before capturing");
         }

@@ -23,75 +23,73 @@ final class CudaLstm {
     private CudaLstm() {
     }
 
-    /** Hidden units per block for H units: as few as keep the grid within 32 blocks and the multiprocessors. */
-    private static int unitsPerBlock(int h, CudaRuntime r) {
-        int blocks = Math.min(MAX_BLOCKS, r.smCount);
-        return (h + blocks - 1) / blocks;
-    }
-
-    private static boolean ok(Strided... ts) {
-        for (Strided t : ts) {
-            if (!t.isContiguous() || !t.dtype().isFloatingPoint() || t.dtype() != ts[0].dtype()) {
-                return false;
-            }
+    /**
+     * The launch shape of one layer: L steps, batch N, H units, HB units per block, and the shared memory a block
+     * of each kernel needs (lstm.cu). A layer is taken only if both kernels fit, so that a forward taken here
+     * always gets its backward here too.
+     */
+    private record Layer(int steps, int n, int h, int hb, long forwardShared, long backwardShared, long limit) {
+        static Layer of(CudaRuntime r, int steps, int n, int h, DType dtype) {
+            int blocks = Math.min(MAX_BLOCKS, r.smCount);
+            int hb = (h + blocks - 1) / blocks;
+            int size = CudaStorage.elementSize(dtype);
+            long forward = ((long) 4 * hb * (h + 1) + (long) n * h + 5L * n * hb) * size;
+            long backward = ((long) hb * (4 * h + 1) + (long) n * (4 * h + 1) + 2L * n * hb) * size;
+            return new Layer(steps, n, h, hb, forward, backward, Math.min(MAX_SHARED, r.maxSharedPerBlock));
         }
-        return true;
-    }
 
-    /** Two zeroed words for the grid barrier, on the stream (so also inside a captured graph). */
-    private static CudaStorage barrier(CudaRuntime r, Strided like) {
-        CudaStorage bar = (CudaStorage) like.storage().backend().allocateUninitialized(DType.INT64, 1, Device.cuda());
-        cuMemsetD8Async(bar.ptr(), (byte) 0, 8, r.stream);
-        return bar;
-    }
+        boolean fits() {
+            return steps > 0 && forwardShared <= limit && backwardShared <= limit;
+        }
 
-    /** Bytes of shared memory a block of the backward kernel needs (lstm.cu). */
-    private static long backwardShared(int n, int h, int hb, Strided like) {
-        return ((long) hb * (4 * h + 1) + (long) n * (4 * h + 1) + 2L * n * hb) * CudaStorage.elementSize(like.dtype());
+        /**
+         * Launches {@code name} over ceil(H / HB) blocks with (L, N, H, HB), {@code args}, and two words for the
+         * grid barrier, zeroed on the stream (so also inside a captured graph).
+         */
+        void launch(CudaRuntime r, Strided like, String name, long shared, Object... args) {
+            CudaStorage bar = (CudaStorage) like.storage().backend().allocateUninitialized(DType.INT64, 1,
+                    Device.cuda());
+            cuMemsetD8Async(bar.ptr(), (byte) 0, 8, r.stream);
+            Object[] all = new Object[args.length + 5];
+            all[0] = steps;
+            all[1] = n;
+            all[2] = h;
+            all[3] = hb;
+            System.arraycopy(args, 0, all, 4, args.length);
+            all[all.length - 1] = bar.ptr();
+            r.kernels.launch(name, (h + hb - 1) / hb, 1, 1, THREADS, (int) shared, all);
+        }
     }
 
     static boolean forward(Strided xg, Strided h0, Strided c0, Strided w, boolean reverse, Strided out,
                            Strided gates) {
-        if (!ok(xg, h0, c0, w, out, gates)) {
+        if (!Strided.contiguousFloating(xg, h0, c0, w, out, gates)) {
             return false;
         }
         CudaRuntime r = CudaRuntime.get();
         int[] s = xg.shape();
-        int steps = s[0];
-        int n = s[1];
-        int h = s[2] / 4;
-        int hb = unitsPerBlock(h, r);
-        long shared = ((long) 4 * hb * (h + 1) + (long) n * h + 5L * n * hb) * CudaStorage.elementSize(xg.dtype());
-        // the backward needs more shared memory: take the layer only if it will take the backward too
-        long limit = Math.min(MAX_SHARED, r.maxSharedPerBlock);
-        if (shared > limit || backwardShared(n, h, hb, xg) > limit || steps == 0) {
+        Layer l = Layer.of(r, s[0], s[1], s[2] / 4, xg.dtype());
+        if (!l.fits()) {
             return false;
         }
-        CudaStorage bar = barrier(r, xg);
-        r.kernels.launch("lstm_seq_" + sfx(xg), (h + hb - 1) / hb, 1, 1, THREADS, (int) shared, steps, n, h, hb,
-                at(xg), at(h0), at(c0), at(w), reverse ? 1 : 0, at(out), at(gates), bar.ptr());
+        l.launch(r, xg, "lstm_seq_" + sfx(xg), l.forwardShared(), at(xg), at(h0), at(c0), at(w), reverse ? 1 : 0,
+                at(out), at(gates));
         return true;
     }
 
     static boolean backward(Strided gout, Strided out, Strided gates, Strided c0, Strided w, boolean reverse,
                             Strided gg, Strided gh0, Strided gc0) {
-        if (!ok(gout, out, gates, c0, w, gg, gh0, gc0)) {
+        if (!Strided.contiguousFloating(gout, out, gates, c0, w, gg, gh0, gc0)) {
             return false;
         }
         CudaRuntime r = CudaRuntime.get();
         int[] s = out.shape();
-        int steps = s[0];
-        int n = s[1];
-        int h = s[2] / 2;
-        int hb = unitsPerBlock(h, r);
-        long shared = backwardShared(n, h, hb, out);
-        if (shared > Math.min(MAX_SHARED, r.maxSharedPerBlock) || steps == 0) {
+        Layer l = Layer.of(r, s[0], s[1], s[2] / 2, out.dtype());
+        if (!l.fits()) {
             return false;
         }
-        CudaStorage bar = barrier(r, out);
-        r.kernels.launch("lstm_seq_backward_" + sfx(out), (h + hb - 1) / hb, 1, 1, THREADS, (int) shared, steps, n,
-                h, hb, at(gout), at(out), at(gates), at(c0), at(w), reverse ? 1 : 0, at(gg), at(gh0), at(gc0),
-                bar.ptr());
+        l.launch(r, out, "lstm_seq_backward_" + sfx(out), l.backwardShared(), at(gout), at(out), at(gates), at(c0), at(w),
+                reverse ? 1 : 0, at(gg), at(gh0), at(gc0));
         return true;
     }
 }

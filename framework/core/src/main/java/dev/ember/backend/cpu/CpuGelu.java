@@ -28,17 +28,9 @@ final class CpuGelu {
     private CpuGelu() {
     }
 
-    private static boolean ok(Strided... ts) {
-        for (Strided t : ts) {
-            if (!t.isContiguous() || !t.dtype().isFloatingPoint() || t.dtype() != ts[0].dtype()) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     static boolean forward(Strided in, Strided out) {
-        if (!ok(in, out)) {
+        if (!Strided.contiguousFloating(in, out)) {
             return false;
         }
         CpuStorage x = (CpuStorage) in.storage();
@@ -80,7 +72,7 @@ final class CpuGelu {
     }
 
     static boolean backward(Strided in, Strided gradOut, Strided gradIn) {
-        if (!ok(in, gradOut, gradIn)) {
+        if (!Strided.contiguousFloating(in, gradOut, gradIn)) {
             return false;
         }
         CpuStorage x = (CpuStorage) in.storage();

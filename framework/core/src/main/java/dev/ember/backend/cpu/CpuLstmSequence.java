@@ -13,14 +13,6 @@ final class CpuLstmSequence {
     private CpuLstmSequence() {
     }
 
-    private static boolean ok(Strided... ts) {
-        for (Strided t : ts) {
-            if (!t.isContiguous() || !t.dtype().isFloatingPoint() || t.dtype() != ts[0].dtype()) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** A view of {@code s}'s storage: rows of {@code cols} elements {@code stride} apart, from {@code offset}. */
     private static Strided rows(Storage s, int offset, int n, int cols, int stride) {
@@ -34,7 +26,7 @@ final class CpuLstmSequence {
 
     static boolean forward(Strided xg, Strided h0, Strided c0, Strided w, boolean reverse, Strided out,
                            Strided gates) {
-        if (!ok(xg, h0, c0, w, out, gates)) {
+        if (!Strided.contiguousFloating(xg, h0, c0, w, out, gates)) {
             return false;
         }
         int steps = xg.shape()[0];
@@ -59,7 +51,7 @@ final class CpuLstmSequence {
 
     static boolean backward(Strided gout, Strided out, Strided gates, Strided c0, Strided w, boolean reverse,
                             Strided gg, Strided gh0, Strided gc0) {
-        if (!ok(gout, out, gates, c0, w, gg, gh0, gc0)) {
+        if (!Strided.contiguousFloating(gout, out, gates, c0, w, gg, gh0, gc0)) {
             return false;
         }
         int steps = out.shape()[0];
@@ -92,13 +84,16 @@ final class CpuLstmSequence {
         for (int r = 0; r < n; r++) {
             int o = go + r * 2 * h;
             int y = r * 2 * h;
-            for (int j = 0; j < h; j++) {
-                if (ghc.f != null) {
-                    ghc.f[y + j] = gout.f[o + j] + dh.f[dho + r * h + j];
-                    ghc.f[y + h + j] = gout.f[o + h + j] + dc.f[dco + r * h + j];
-                } else {
-                    ghc.d[y + j] = gout.d[o + j] + dh.d[dho + r * h + j];
-                    ghc.d[y + h + j] = gout.d[o + h + j] + dc.d[dco + r * h + j];
+            int c = r * h;
+            if (ghc.f != null) {
+                for (int j = 0; j < h; j++) {
+                    ghc.f[y + j] = gout.f[o + j] + dh.f[dho + c + j];
+                    ghc.f[y + h + j] = gout.f[o + h + j] + dc.f[dco + c + j];
+                }
+            } else {
+                for (int j = 0; j < h; j++) {
+                    ghc.d[y + j] = gout.d[o + j] + dh.d[dho + c + j];
+                    ghc.d[y + h + j] = gout.d[o + h + j] + dc.d[dco + c + j];
                 }
             }
         }
