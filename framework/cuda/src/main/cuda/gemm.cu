@@ -290,6 +290,14 @@ namespace small {
 constexpr int NT = 256;
 enum { VEC = 0, RFAST = 1, KFAST = 2 };
 
+#ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu): a synchronous copy, zero-filled past `bytes`
+GEMM_DEV void cp_async16(unsigned dst, const void* src, int bytes) { ember_emu::cp_async(dst, src, 16, bytes); }
+GEMM_DEV void cp_async_elem(unsigned dst, const float* src, bool ok) { ember_emu::cp_async(dst, src, 4, ok ? 4 : 0); }
+GEMM_DEV void cp_async_elem(unsigned dst, const double* src, bool ok) { ember_emu::cp_async(dst, src, 8, ok ? 8 : 0); }
+GEMM_DEV void cp_async_commit() {}
+template <int N>
+GEMM_DEV void cp_async_wait() {}
+#else
 GEMM_DEV void cp_async16(unsigned dst, const void* src, int bytes) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(bytes));
 }
@@ -302,6 +310,7 @@ GEMM_DEV void cp_async_elem(unsigned dst, const double* src, bool ok) {
 GEMM_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 template <int N>
 GEMM_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
+#endif
 
 // Element offset of (k, r) in an R-row k-tile stored sX[k][r], groups of 4 rows swizzled by k:
 // group u of k-row k lives at u ^ swz(k), swz(k) = (k / RP) & (R/4 - 1), RP = k-rows per 128 bytes.
@@ -534,6 +543,18 @@ namespace tc {
 
 constexpr int BM = 128, BN = 256, BK = 32, NT = 256;
 
+#ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu) computes the warp-wide fragments in software
+GEMM_DEV void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
+    ember_emu::ldmatrix_x4(addr, false, r0, r1, r2, r3);
+}
+GEMM_DEV void ldsm_x4_t(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
+    ember_emu::ldmatrix_x4(addr, true, r0, r1, r2, r3);
+}
+GEMM_DEV void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1) { ember_emu::mma_tf32(c, a, b0, b1); }
+GEMM_DEV void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1) { ember_emu::mma_bf16(c, a, b0, b1); }
+GEMM_DEV unsigned to_tf32(float x) { return ember_emu::to_tf32(x); }
+GEMM_DEV unsigned pack_bf16(float lo, float hi) { return ember_emu::pack_bf16(lo, hi); }
+#else
 GEMM_DEV void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
                  : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
@@ -566,6 +587,7 @@ GEMM_DEV unsigned pack_bf16(float lo, float hi) {  // round to nearest even; lo 
     asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
     return r;
 }
+#endif
 
 // Element offsets inside one operand tile (see the swizzle table above).
 template <bool BF16>

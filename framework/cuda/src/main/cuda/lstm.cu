@@ -31,6 +31,9 @@ __device__ __forceinline__ void grid_barrier(unsigned* bar) {
             atomicAdd(bar + 1, 1u);
         } else {
             while (*gen == g) {
+#ifdef EMBER_EMULATE
+                ember_emu::spin_hint();  // the CPU emulator's blocks share two cores: let the others run
+#endif
             }
         }
         __threadfence();

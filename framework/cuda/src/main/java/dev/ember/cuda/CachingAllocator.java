@@ -1,8 +1,5 @@
 package dev.ember.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -117,11 +114,9 @@ final class CachingAllocator {
         maxAllocated = Math.max(maxAllocated, allocated);
     }
 
-    private static CUdeviceptr driverAlloc(long size) {
-        CUdeviceptr ptr = new CUdeviceptr();
+    private CUdeviceptr driverAlloc(long size) {
         try {
-            cuMemAlloc(ptr, size);
-            return ptr;
+            return runtime.driver.allocate(size);
         } catch (CudaException e) {
             return null; // out of memory (or fragmentation): the caller reclaims and retries once
         }
@@ -199,7 +194,7 @@ final class CachingAllocator {
         synchronized (this) {
             for (ArrayDeque<Block> list : shared.free.values()) {
                 for (Block b : list) {
-                    cuMemFree(b.ptr());
+                    runtime.driver.free(b.ptr());
                     cached -= b.size();
                 }
             }
@@ -207,16 +202,13 @@ final class CachingAllocator {
         }
     }
 
-    private long[] memInfo() {
-        long[] f = new long[1];
-        long[] t = new long[1];
+    /** {free, total} bytes from the driver, {-1, -1} when it cannot say. */
+    long[] memInfo() {
         try {
-            runtime.makeCurrent();
-            cuMemGetInfo(f, t);
+            return runtime.driver.memoryInfo();
         } catch (CudaException e) {
             return new long[] {-1, -1};
         }
-        return new long[] {f[0], t[0]};
     }
 
     synchronized long allocated() {

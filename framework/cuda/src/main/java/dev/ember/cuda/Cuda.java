@@ -61,6 +61,15 @@ public final class Cuda {
         }
     }
 
+    /**
+     * {free, total} bytes of device memory as the driver reports them ({@code torch.cuda.mem_get_info()});
+     * {0, 0} when CUDA is not available.
+     */
+    public static long[] memGetInfo() {
+        CudaRuntime r = CudaRuntime.tryGet();
+        return r == null ? new long[2] : r.allocator.memInfo();
+    }
+
     /** Returns cached free blocks to the driver (other processes can then use them). */
     public static void emptyCache() {
         CudaRuntime r = CudaRuntime.tryGet();

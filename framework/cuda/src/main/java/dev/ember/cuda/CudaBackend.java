@@ -1,9 +1,5 @@
 package dev.ember.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 import dev.ember.backend.AdamUpdate;
 import dev.ember.backend.Backend;
@@ -18,7 +14,6 @@ import dev.ember.backend.UnaryOp;
 import dev.ember.backend.Window2d;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -113,7 +108,7 @@ public final class CudaBackend implements Backend {
         CudaRuntime r = rt(device);
         CudaStorage s = new CudaStorage(this, device, dtype, size, r.allocator);
         if (size > 0) {
-            cuMemsetD8Async(s.ptr(), (byte) 0, s.bytes(), r.stream);
+            r.driver.memsetD8Async(s.ptr(), (byte) 0, s.bytes());
         }
         return s;
     }
@@ -156,7 +151,7 @@ public final class CudaBackend implements Backend {
             host = bytes;
         }
         // synchronous, on the legacy stream, which waits for Ember's (blocking) stream: ordered with every kernel
-        cuMemcpyHtoD(s.ptr(), hostPointer(host), s.bytes());
+        CudaRuntime.get().driver.upload(s.ptr(), host, s.bytes());
     }
 
     @Override
@@ -172,7 +167,7 @@ public final class CudaBackend implements Backend {
             case BOOL -> new byte[n];
         };
         if (n > 0) {
-            cuMemcpyDtoH(hostPointer(host), s.ptr(), s.bytes()); // waits for the kernels queued before it
+            r.driver.download(host, s.ptr(), s.bytes()); // waits for the kernels queued before it
         } else {
             r.synchronize(); // no copy to wait on: the index checks below still need the kernels done
         }
@@ -187,16 +182,6 @@ public final class CudaBackend implements Backend {
         return host;
     }
 
-    private static Pointer hostPointer(Object array) {
-        return switch (array) {
-            case float[] a -> Pointer.to(a);
-            case double[] a -> Pointer.to(a);
-            case long[] a -> Pointer.to(a);
-            case byte[] a -> Pointer.to(a);
-            default -> throw new IllegalArgumentException("cuda: unsupported host array " + array.getClass());
-        };
-    }
-
     // ---------------------------------------------------------------- element-wise
 
     @Override
@@ -208,7 +193,7 @@ public final class CudaBackend implements Backend {
         CudaRuntime r = CudaRuntime.get();
         if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
             long bytes = (long) n * CudaStorage.elementSize(dst.dtype());
-            cuMemcpyDtoDAsync(at(dst), at(src), bytes, r.stream);
+            r.driver.copyAsync(at(dst), at(src), bytes);
             return;
         }
         int[][] d = Desc.of(src, dst);

@@ -1,17 +1,8 @@
 package dev.ember.cuda;
 
-import static jcuda.driver.JCudaDriver.cuGraphDestroy;
-import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
-import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
-import static jcuda.driver.JCudaDriver.cuGraphLaunch;
-import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
-import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 
 import dev.ember.backend.DeviceGraph;
 import jcuda.CudaException;
-import jcuda.driver.CUgraph;
-import jcuda.driver.CUgraphExec;
-import jcuda.driver.CUstreamCaptureMode;
 
 /**
  * A CUDA graph of Ember's stream: PyTorch's {@code torch.cuda.CUDAGraph} (see {@link DeviceGraph} for how to use
@@ -26,14 +17,13 @@ import jcuda.driver.CUstreamCaptureMode;
 public final class CudaGraph implements DeviceGraph {
     private final CudaRuntime runtime;
     private final CachingAllocator.Pool pool;
-    private CUgraph graph;
-    private CUgraphExec exec;
+    /** The driver's handle; null once closed. */
+    private Object graph;
 
-    private CudaGraph(CudaRuntime runtime, CachingAllocator.Pool pool, CUgraph graph, CUgraphExec exec) {
+    private CudaGraph(CudaRuntime runtime, CachingAllocator.Pool pool, Object graph) {
         this.runtime = runtime;
         this.pool = pool;
         this.graph = graph;
-        this.exec = exec;
     }
 
     /** Records what {@code work} queues on the GPU (none of it runs now) into a graph to replay. */
@@ -41,18 +31,18 @@ public final class CudaGraph implements DeviceGraph {
         CudaRuntime r = CudaRuntime.get();
         r.synchronize(); // earlier eager work, and any index check it failed, stay outside the graph
         CachingAllocator.Pool pool = r.allocator.beginCapture();
-        CUgraph graph = new CUgraph();
+        Object graph = null;
         r.capturing = true;
         Throwable failure = null;
         try {
-            cuStreamBeginCapture(r.stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+            r.driver.beginCapture();
             try {
                 work.run();
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
             try {
-                cuStreamEndCapture(r.stream, graph); // also after a failure: the stream leaves capture mode
+                graph = r.driver.endCapture(); // also after a failure: the stream leaves capture mode
             } catch (CudaException e) {
                 if (failure == null) {
                     failure = new IllegalStateException("CUDA graph capture failed: " + e.getMessage()
@@ -66,36 +56,35 @@ public final class CudaGraph implements DeviceGraph {
             r.allocator.endCapture();
         }
         if (failure != null) {
+            if (graph != null) {
+                r.driver.destroy(graph);
+            }
             r.allocator.retire(pool); // nothing of it ever runs: the blocks may serve eager work again
             if (failure instanceof Error err) {
                 throw err;
             }
             throw (RuntimeException) failure;
         }
-        CUgraphExec exec = new CUgraphExec();
-        cuGraphInstantiate(exec, graph, 0);
-        return new CudaGraph(r, pool, graph, exec);
+        return new CudaGraph(r, pool, graph);
     }
 
     @Override
     public void replay() {
-        if (exec == null) {
+        if (graph == null) {
             throw new IllegalStateException("CudaGraph.replay: the graph was closed");
         }
         runtime.makeCurrent();
-        cuGraphLaunch(exec, runtime.stream);
+        runtime.driver.replay(graph);
     }
 
     @Override
     public void close() {
-        if (exec == null) {
+        if (graph == null) {
             return;
         }
         runtime.makeCurrent();
         runtime.synchronize(); // a replay in flight still uses the pool
-        cuGraphExecDestroy(exec);
-        cuGraphDestroy(graph);
-        exec = null;
+        runtime.driver.destroy(graph);
         graph = null;
         runtime.allocator.retire(pool);
     }

@@ -2,7 +2,6 @@ package dev.ember.cuda;
 
 import static dev.ember.cuda.CudaBackend.at;
 import static dev.ember.cuda.CudaBackend.sfx;
-import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 import dev.ember.backend.Strided;
 import dev.ember.tensor.DType;
@@ -49,7 +48,7 @@ final class CudaLstm {
         void launch(CudaRuntime r, Strided like, String name, long shared, Object... args) {
             CudaStorage bar = (CudaStorage) like.storage().backend().allocateUninitialized(DType.INT64, 1,
                     Device.cuda());
-            cuMemsetD8Async(bar.ptr(), (byte) 0, 8, r.stream);
+            r.driver.memsetD8Async(bar.ptr(), (byte) 0, 8);
             Object[] all = new Object[args.length + 5];
             all[0] = steps;
             all[1] = n;

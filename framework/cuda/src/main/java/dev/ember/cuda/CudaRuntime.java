@@ -1,38 +1,23 @@
 package dev.ember.cuda;
 
-import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
-import static jcuda.driver.JCudaDriver.cuDeviceGet;
-import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
-import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
-import static jcuda.driver.JCudaDriver.cuDeviceGetName;
-import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
-import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
-import static jcuda.driver.JCudaDriver.cuInit;
-import static jcuda.driver.JCudaDriver.cuStreamCreate;
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
-
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
-import jcuda.driver.CUdevice_attribute;
-import jcuda.driver.CUstream;
-import jcuda.driver.JCudaDriver;
-
 /**
- * The one CUDA context Ember uses (device 0's primary context) and its stream. Created on first use; when that
- * fails (no JCuda native library, no driver, no device, kernels that do not load) the failure is kept as the
- * reason {@link Cuda#unavailableReason()} reports, and nothing else is attempted.
+ * The one GPU Ember uses, through its {@link Driver}, with the kernel launcher, the caching allocator and the
+ * index checks. Created on first use; when that fails (no JCuda native library, no driver, no device, kernels
+ * that do not load) the failure is kept as the reason {@link Cuda#unavailableReason()} reports, and nothing else
+ * is attempted.
  *
- * <p>All kernels and copies go to one stream, created blocking (flag 0), so the legacy default stream that the
- * synchronous host copies use is ordered with it: a host read waits for every kernel queued before it, and no
- * other synchronisation is needed.
+ * <p>The driver is the NVIDIA driver ({@link NvidiaDriver}) unless the system property {@code ember.cuda.driver}
+ * names another {@link Driver} class of this package: the tests' CPU emulator of the kernels
+ * ({@code dev.ember.cuda.EmulatedDriver}, src/test/emu), which runs the whole GPU test suite without a GPU.
+ *
+ * <p>All kernels and copies go to one stream, ordered with the synchronous host copies: a host read waits for
+ * every kernel queued before it, and no other synchronisation is needed.
  */
 final class CudaRuntime {
     private static volatile CudaRuntime instance;
     private static volatile String failure;
 
-    final CUdevice device;
-    final CUcontext context;
-    final CUstream stream;
+    final Driver driver;
     final String deviceName;
     final int smCount;
     final int computeCapability;
@@ -44,56 +29,28 @@ final class CudaRuntime {
     final IndexCheck indexCheck;
     /** True while {@link CudaGraph} captures the stream: host reads, uploads and synchronisation are refused. */
     volatile boolean capturing;
-    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
-    private CudaRuntime() {
-        JCudaDriver.setExceptionsEnabled(true);
-        cuInit(0);
-        int[] count = new int[1];
-        cuDeviceGetCount(count);
-        if (count[0] == 0) {
-            throw new IllegalStateException("the CUDA driver reports no device");
-        }
-        device = new CUdevice();
-        cuDeviceGet(device, 0);
-        byte[] name = new byte[256];
-        cuDeviceGetName(name, name.length, device);
-        int len = 0;
-        while (len < name.length && name[len] != 0) {
-            len++;
-        }
-        deviceName = new String(name, 0, len, java.nio.charset.StandardCharsets.US_ASCII);
-        smCount = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        computeCapability = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
-                + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
-        maxSharedPerBlock = optInSharedMemory();
-        int[] v = new int[1];
-        cuDriverGetVersion(v);
-        driverVersion = v[0];
-        context = new CUcontext();
-        cuDevicePrimaryCtxRetain(context, device);
-        cuCtxSetCurrent(context);
-        current.set(Boolean.TRUE);
-        stream = new CUstream();
-        cuStreamCreate(stream, 0);
-        kernels = new Kernels(this);
+    private CudaRuntime(Driver driver) {
+        this.driver = driver;
+        deviceName = driver.deviceName();
+        smCount = driver.multiprocessors();
+        computeCapability = driver.computeCapability();
+        maxSharedPerBlock = driver.maxSharedPerBlock();
+        driverVersion = driver.driverVersion();
+        kernels = new Kernels(driver);
         allocator = new CachingAllocator(this);
-        indexCheck = new IndexCheck();
+        indexCheck = new IndexCheck(driver);
     }
 
-    private int attribute(int which) {
-        int[] v = new int[1];
-        cuDeviceGetAttribute(v, which, device);
-        return v[0];
-    }
-
-    /** The opt-in shared memory limit per block; the 48 KB every GPU grants if the driver does not say. */
-    private int optInSharedMemory() {
-        try {
-            return Math.max(48 * 1024, attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
-        } catch (RuntimeException e) {
-            return 48 * 1024;
+    /** The NVIDIA driver, or the Driver class the system property ember.cuda.driver names. */
+    private static Driver openDriver() throws ReflectiveOperationException {
+        String name = System.getProperty("ember.cuda.driver", "");
+        if (name.isEmpty()) {
+            return new NvidiaDriver();
         }
+        var constructor = Class.forName(name).asSubclass(Driver.class).getDeclaredConstructor();
+        constructor.setAccessible(true);
+        return constructor.newInstance();
     }
 
     /** The runtime, creating it on first use; null when CUDA cannot run here (see {@link #failure()}). */
@@ -105,9 +62,11 @@ final class CudaRuntime {
         synchronized (CudaRuntime.class) {
             if (instance == null && failure == null) {
                 try {
-                    instance = new CudaRuntime();
+                    instance = new CudaRuntime(openDriver());
                 } catch (UnsatisfiedLinkError e) {
                     failure = linkFailure(String.valueOf(e.getMessage()));
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    failure = "CUDA could not be initialised: " + e.getCause();
                 } catch (Throwable e) {
                     failure = "CUDA could not be initialised: " + e;
                 }
@@ -142,17 +101,14 @@ final class CudaRuntime {
 
     /** Binds the context to the calling thread (once per thread). */
     void makeCurrent() {
-        if (!current.get()) {
-            cuCtxSetCurrent(context);
-            current.set(Boolean.TRUE);
-        }
+        driver.makeCurrent();
     }
 
     /** Waits for the stream, then raises a failed device-side index check, if any. */
     void synchronize() {
         refuseWhileCapturing("synchronize");
         makeCurrent();
-        cuStreamSynchronize(stream);
+        driver.synchronize();
         indexCheck.raiseIfFailed(this);
     }
 

@@ -1,20 +1,12 @@
 package dev.ember.cuda;
 
-import static jcuda.driver.JCudaDriver.CU_MEMHOSTALLOC_DEVICEMAP;
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemHostAlloc;
-import static jcuda.driver.JCudaDriver.cuMemHostGetDevicePointer;
-import static jcuda.driver.JCudaDriver.cuMemsetD32;
-import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 import dev.ember.backend.Strided;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -26,7 +18,8 @@ import jcuda.driver.CUdeviceptr;
  */
 final class IndexCheck {
     /** Device memory: 0 until a check claims it. */
-    private final CUdeviceptr flag = new CUdeviceptr();
+    private final Driver driver;
+    private final CUdeviceptr flag;
     /** The device's addresses of the report's two fields. */
     private final CUdeviceptr idPtr;
     private final CUdeviceptr valuePtr;
@@ -35,15 +28,15 @@ final class IndexCheck {
     private final Map<String, Integer> ids = new HashMap<>();
     private final List<String> messages = new ArrayList<>();
 
-    IndexCheck() {
-        cuMemAlloc(flag, 4);
-        cuMemsetD32(flag, 0, 1);
-        Pointer host = new Pointer();
-        cuMemHostAlloc(host, 16, CU_MEMHOSTALLOC_DEVICEMAP);
-        report = host.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
+    IndexCheck(Driver driver) {
+        this.driver = driver;
+        flag = driver.allocate(4);
+        driver.memsetD32Async(flag, 0, 1);
+        driver.synchronize();
+        Driver.Mapped mapped = driver.allocateMapped(16);
+        report = mapped.host();
         report.putInt(0, 0).putLong(8, 0);
-        idPtr = new CUdeviceptr();
-        cuMemHostGetDevicePointer(idPtr, host, 0);
+        idPtr = mapped.device();
         valuePtr = idPtr.withByteOffset(8);
     }
 
@@ -74,7 +67,7 @@ final class IndexCheck {
         }
         long value = report.getLong(8);
         report.putInt(0, 0).putLong(8, 0);
-        cuMemsetD32Async(flag, 0, 1, r.stream);
+        driver.memsetD32Async(flag, 0, 1);
         String message;
         synchronized (this) {
             message = id <= messages.size() ? messages.get(id - 1) : "an index is out of range: %d";

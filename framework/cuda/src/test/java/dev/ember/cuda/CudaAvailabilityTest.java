@@ -26,6 +26,8 @@ class CudaAvailabilityTest {
         if (Cuda.isAvailable()) {
             assertNull(Cuda.unavailableReason());
             assertTrue(cuda.description().contains("CUDA on "), cuda.description());
+            long[] info = Cuda.memGetInfo();
+            assertTrue(info[1] > 0 && info[0] >= 0 && info[0] <= info[1], info[0] + " of " + info[1]);
             return;
         }
         String reason = Cuda.unavailableReason();
@@ -40,6 +42,8 @@ class CudaAvailabilityTest {
         assertTrue(e.getMessage().contains("cuda") && e.getMessage().contains(reason), e.getMessage());
         // the statistics answer without a device
         assertTrue(Cuda.memoryAllocated() == 0 && Cuda.deviceCount() == 0);
+        long[] info = Cuda.memGetInfo();
+        assertTrue(info.length == 2 && info[0] == 0 && info[1] == 0);
         Cuda.synchronize();
     }
 

@@ -1,0 +1,465 @@
+// The CPU emulator's runtime: runs the host-compiled kernels of ember-cuda (see emu.h) with CUDA's execution
+// model, for dev.ember.cuda.EmulatedDriver, which calls the C functions at the end of this file through the
+// Java FFM API.
+//
+// - A launch is synchronous: emu_launch returns when every block has run (a stream's order is kept trivially).
+// - Blocks run on a pool of worker threads, as many as the emulated multiprocessors; a worker takes the next block
+//   when it has finished one. A grid no larger than the pool is therefore wholly resident, which is what the
+//   LSTM kernels' grid barrier relies on (the host caps those grids at the multiprocessor count).
+// - Within a block, each CUDA thread is a fiber on the worker's thread with a 64 KiB stack of its own. Fibers run
+//   in turn until they block: __syncthreads releases when every live thread of the block waits there, a warp
+//   exchange when every live lane of the warp waits there. A block whose live threads wait at different barriers
+//   can never go on; the launch then fails with a message (a real GPU would hang or misbehave).
+#include <sys/mman.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "emu.h"
+#include "emu_register.h"
+
+namespace ember_emu {
+
+thread_local Thread* current;
+thread_local Block* block;
+
+namespace {
+
+constexpr size_t STACK = 64 * 1024;
+constexpr size_t MAX_THREADS = 1024;
+constexpr size_t MAX_DYNAMIC_SMEM = 227 * 1024;
+
+// Shared memory of the block the worker runs: the dynamic part, and the anchor that 32-bit shared addresses
+// (cvta.to.shared) are taken from. Both are in this library's TLS block, as every static __shared__ variable.
+thread_local __attribute__((aligned(128))) unsigned char dynamic_shared[MAX_DYNAMIC_SMEM];
+thread_local unsigned char anchor;
+
+enum State { READY, WAIT_BLOCK, WAIT_WARP, DONE };
+
+struct Fiber {
+    void* sp;
+    Thread thread;
+    State state;
+};
+
+// switch_to(&save, next): saves the callee-saved registers and the FP control words on the current stack, stores
+// the stack pointer in save, and resumes the context whose stack pointer is next (x86-64 System V).
+extern "C" void ember_emu_switch(void** save, void* next);
+asm(R"(
+    .text
+    .p2align 4
+    .type ember_emu_switch,@function
+ember_emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size ember_emu_switch, .-ember_emu_switch
+)");
+
+struct Launch {
+    Thunk thunk;
+    void** args;
+    dim3 grid;
+    dim3 dim;
+    size_t smem;
+    std::atomic<long> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex error_lock;
+    std::string error;
+
+    void fail(const std::string& why) {
+        std::lock_guard<std::mutex> g(error_lock);
+        if (!failed.exchange(true)) {
+            error = why;
+        }
+    }
+};
+
+struct Worker {
+    std::vector<Fiber> fibers;
+    char* stacks = nullptr;
+    void* scheduler_sp = nullptr;
+    Fiber* running = nullptr;
+    Launch* launch = nullptr;
+    Block blk{};
+    std::vector<unsigned char> deposits;  // per warp: 32 lanes x SLOT bytes
+    std::vector<unsigned char> results;   // the same, copied out when the warp is released
+
+    Worker() : fibers(MAX_THREADS), deposits(MAX_THREADS * SLOT), results(MAX_THREADS * SLOT) {
+        stacks = (char*) mmap(nullptr, MAX_THREADS * STACK, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (stacks == MAP_FAILED) {
+            std::perror("ember emulator: fiber stacks");
+            std::abort();
+        }
+    }
+
+    void run_block(long linear_block);
+};
+
+thread_local Worker* worker;
+
+void fiber_main() {
+    Worker* w = worker;
+    w->launch->thunk(w->launch->args);
+    w->running->state = DONE;
+    ember_emu_switch(&w->running->sp, w->scheduler_sp);
+    std::abort();  // a finished fiber is never resumed
+}
+
+void* initial_stack(char* stack) {
+    auto* sp = (uint64_t*) (stack + STACK);
+    *--sp = 0;                             // fiber_main's return address slot: it never returns
+    *--sp = (uint64_t) (void*) fiber_main;  // popped by ret
+    for (int i = 0; i < 6; i++) {
+        *--sp = 0;  // rbp rbx r12-r15
+    }
+    --sp;
+    uint32_t mxcsr;
+    uint16_t fpucw;
+    asm volatile("stmxcsr %0" : "=m"(mxcsr));
+    asm volatile("fnstcw %0" : "=m"(fpucw));
+    std::memcpy(sp, &mxcsr, 4);
+    std::memcpy((char*) sp + 4, &fpucw, 2);
+    return sp;
+}
+
+void Worker::run_block(long b) {
+    const dim3 g = launch->grid;
+    blk.grid = g;
+    blk.dim = launch->dim;
+    blk.idx = {(unsigned) (b % g.x), (unsigned) (b / g.x % g.y), (unsigned) (b / ((long) g.x * g.y))};
+    block = &blk;
+    const unsigned n = blk.dim.x * blk.dim.y * blk.dim.z;
+    for (unsigned i = 0; i < n; i++) {
+        Fiber& f = fibers[i];
+        f.thread.linear = i;
+        f.thread.tid = {i % blk.dim.x, i / blk.dim.x % blk.dim.y, i / (blk.dim.x * blk.dim.y)};
+        f.state = READY;
+        f.sp = initial_stack(stacks + (size_t) i * STACK);
+    }
+    const unsigned warps = (n + 31) / 32;
+    for (;;) {
+        for (unsigned i = 0; i < n; i++) {
+            Fiber& f = fibers[i];
+            if (f.state == READY) {
+                running = &f;
+                current = &f.thread;
+                ember_emu_switch(&scheduler_sp, f.sp);
+            }
+        }
+        unsigned done = 0, at_block = 0;
+        for (unsigned i = 0; i < n; i++) {
+            done += fibers[i].state == DONE;
+            at_block += fibers[i].state == WAIT_BLOCK;
+        }
+        if (done == n) {
+            return;
+        }
+        bool released = false;
+        for (unsigned w = 0; w < warps; w++) {
+            const unsigned lo = w * 32, hi = std::min(n, lo + 32);
+            bool any = false, all = true;
+            for (unsigned i = lo; i < hi; i++) {
+                if (fibers[i].state != DONE) {
+                    any = true;
+                    all &= fibers[i].state == WAIT_WARP;
+                }
+            }
+            if (any && all) {
+                std::memcpy(&results[(size_t) lo * SLOT], &deposits[(size_t) lo * SLOT], 32 * SLOT);
+                for (unsigned i = lo; i < hi; i++) {
+                    if (fibers[i].state == WAIT_WARP) {
+                        fibers[i].state = READY;
+                    }
+                }
+                released = true;
+            }
+        }
+        if (released) {
+            continue;
+        }
+        if (at_block + done == n) {
+            for (unsigned i = 0; i < n; i++) {
+                if (fibers[i].state == WAIT_BLOCK) {
+                    fibers[i].state = READY;
+                }
+            }
+            continue;
+        }
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "block (%u,%u,%u): its live threads wait at different barriers (%u at __syncthreads, %u at a "
+                      "warp collective, %u done of %u): the kernel would hang on a GPU",
+                      blk.idx.x, blk.idx.y, blk.idx.z, at_block, n - done - at_block, done, n);
+        launch->fail(buf);
+        return;
+    }
+}
+
+void block_wait(State s) {
+    Worker* w = worker;
+    Fiber* f = w->running;
+    f->state = s;
+    ember_emu_switch(&f->sp, w->scheduler_sp);
+    current = &f->thread;
+}
+
+// The worker pool: started by ember_emu_init, one launch at a time (the caller holds launch_lock). Never
+// destroyed: the workers wait on its condition variables for the life of the process, and destroying a condition
+// variable with waiters at exit would hang the JVM's exit.
+struct Pool {
+    std::mutex launch_lock;
+    std::mutex lock;
+    std::condition_variable wake;
+    std::condition_variable done;
+    Launch* pending = nullptr;
+    long generation = 0;
+    int busy = 0;
+    int size = 0;
+};
+Pool& pool = *new Pool();
+
+void worker_loop() {
+    worker = new Worker();
+    long seen = 0;
+    for (;;) {
+        Launch* l;
+        {
+            std::unique_lock<std::mutex> g(pool.lock);
+            pool.wake.wait(g, [&] { return pool.generation != seen; });
+            seen = pool.generation;
+            l = pool.pending;
+        }
+        worker->launch = l;
+        const long blocks = (long) l->grid.x * l->grid.y * l->grid.z;
+        for (long b; !l->failed.load() && (b = l->next.fetch_add(1)) < blocks;) {
+            worker->run_block(b);
+        }
+        std::lock_guard<std::mutex> g(pool.lock);
+        if (--pool.busy == 0) {
+            pool.done.notify_all();
+        }
+    }
+}
+
+}  // namespace
+
+void syncthreads() { block_wait(WAIT_BLOCK); }
+
+const unsigned char* exchange(const void* mine, int bytes) {
+    Worker* w = worker;
+    const unsigned linear = w->running->thread.linear;
+    std::memcpy(&w->deposits[(size_t) linear * SLOT], mine, (size_t) bytes);
+    block_wait(WAIT_WARP);
+    return &w->results[(size_t) (linear & ~31u) * SLOT];
+}
+
+void* dynamic_smem() { return dynamic_shared; }
+
+unsigned shared_address(const void* p) { return (unsigned) (int) ((const unsigned char*) p - &anchor); }
+
+void* shared_pointer(unsigned address) { return &anchor + (int) address; }
+
+void spin_hint() { std::this_thread::yield(); }
+
+// ---------------------------------------------------------------- gemm.cu's inline PTX
+
+void cp_async(unsigned dst, const void* src, int size, int bytes) {
+    auto* d = (unsigned char*) shared_pointer(dst);
+    std::memcpy(d, src, (size_t) bytes);
+    std::memset(d + bytes, 0, (size_t) (size - bytes));
+}
+
+void ldmatrix_x4(unsigned addr, bool trans, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
+    const unsigned char* all = exchange(&addr, 4);
+    auto row = [&](int l) {  // lane l gives the address of row l % 8 of matrix l / 8: 8 b16 elements
+        unsigned a;
+        std::memcpy(&a, all + (size_t) l * SLOT, 4);
+        return (const uint16_t*) shared_pointer(a);
+    };
+    const int l = lane(), g = l / 4, t = l % 4;
+    unsigned r[4];
+    for (int i = 0; i < 4; i++) {
+        if (trans) {  // elements (2t, g) and (2t + 1, g) of the stored matrix
+            r[i] = row(8 * i + 2 * t)[g] | (unsigned) row(8 * i + 2 * t + 1)[g] << 16;
+        } else {  // elements (g, 2t) and (g, 2t + 1)
+            r[i] = row(8 * i + g)[2 * t] | (unsigned) row(8 * i + g)[2 * t + 1] << 16;
+        }
+    }
+    r0 = r[0];
+    r1 = r[1];
+    r2 = r[2];
+    r3 = r[3];
+}
+
+namespace {
+
+struct Fragments {
+    unsigned a[4];
+    unsigned b[2];
+};
+
+float word(const unsigned char* all, int lane, int reg) {
+    unsigned u;
+    std::memcpy(&u, all + (size_t) lane * SLOT + 4 * reg, 4);
+    return __uint_as_float(u);
+}
+
+float half(const unsigned char* all, int lane, int reg, int hi) {
+    unsigned u;
+    std::memcpy(&u, all + (size_t) lane * SLOT + 4 * reg, 4);
+    return __uint_as_float((hi ? u >> 16 : u & 0xffffu) << 16);
+}
+
+// d = c + a b over the K of the shape; each lane owns d at rows g, g + 8 and columns 2t, 2t + 1.
+template <int K, typename A, typename B>
+void mma(float c[4], A a, B b) {
+    const int l = lane(), g = l / 4, t = l % 4;
+    for (int r = 0; r < 4; r++) {
+        const int row = g + 8 * (r >> 1), col = 2 * t + (r & 1);
+        double acc = c[r];
+        for (int k = 0; k < K; k++) {
+            acc += (double) a(row, k) * b(k, col);
+        }
+        c[r] = (float) acc;
+    }
+}
+
+}  // namespace
+
+void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
+    Fragments f{{a[0], a[1], a[2], a[3]}, {b0, b1}};
+    const unsigned char* all = exchange(&f, sizeof f);
+    // A 16x8: a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B 8x8: b0 (t, g), b1 (t + 4, g)
+    mma<8>(
+        c, [&](int row, int k) { return word(all, (row % 8) * 4 + k % 4, (row >= 8) + 2 * (k >= 4)); },
+        [&](int k, int n) { return word(all, n * 4 + k % 4, 4 + (k >= 4)); });
+}
+
+void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
+    Fragments f{{a[0], a[1], a[2], a[3]}, {b0, b1}};
+    const unsigned char* all = exchange(&f, sizeof f);
+    // A 16x16: a0 (g, 2t..2t+1), a1 (g + 8, ..), a2 (g, 2t+8..2t+9), a3 (g + 8, ..); B 16x8: b0 (2t..2t+1, g),
+    // b1 (2t+8..2t+9, g); the lower k of a pair in the low half
+    mma<16>(
+        c, [&](int row, int k) { return half(all, (row % 8) * 4 + (k % 8) / 2, (row >= 8) + 2 * (k >= 8), k & 1); },
+        [&](int k, int n) { return half(all, n * 4 + (k % 8) / 2, 4 + (k >= 8), k & 1); });
+}
+
+unsigned to_tf32(float x) {  // cvt.rna: to 10 mantissa bits, ties away from zero
+    unsigned u = __float_as_uint(x);
+    if ((u & 0x7f800000u) == 0x7f800000u) {
+        return u;
+    }
+    return (u + 0x1000u) & 0xffffe000u;
+}
+
+static unsigned bf16_rn(float x) {
+    unsigned u = __float_as_uint(x);
+    if (std::isnan(x)) {
+        return 0x7fc0u;
+    }
+    return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+}
+
+unsigned pack_bf16(float lo, float hi) { return bf16_rn(lo) | bf16_rn(hi) << 16; }
+
+Registrar::Registrar(const char* name, Thunk thunk) { kernels()[name] = thunk; }
+
+std::map<std::string, Thunk>& kernels() {
+    static auto* m = new std::map<std::string, Thunk>();  // never destroyed: see Pool
+    return *m;
+}
+
+}  // namespace ember_emu
+
+using namespace ember_emu;
+
+extern "C" {
+
+// Starts `multiprocessors` workers (once; later calls return the first count).
+int ember_emu_init(int multiprocessors) {
+    std::lock_guard<std::mutex> g(pool.launch_lock);
+    if (pool.size == 0) {
+        pool.size = multiprocessors;
+        for (int i = 0; i < multiprocessors; i++) {
+            std::thread(worker_loop).detach();
+        }
+    }
+    return pool.size;
+}
+
+int ember_emu_has(const char* name) { return kernels().count(name) ? 1 : 0; }
+
+// Runs kernel `name` over the grid; args as cuLaunchKernel's kernelParams. 0, or 1 with a message in err.
+int ember_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int bz, long smem, void** args,
+                     char* err, int errlen) {
+    auto fail = [&](const std::string& why) {
+        std::snprintf(err, (size_t) errlen, "%s: %s", name, why.c_str());
+        return 1;
+    };
+    auto it = kernels().find(name);
+    if (it == kernels().end()) {
+        return fail("no such kernel");
+    }
+    if ((long) bx * by * bz > (long) MAX_THREADS || bx < 1 || by < 1 || bz < 1) {
+        return fail("block of " + std::to_string((long) bx * by * bz) + " threads (1 to 1024)");
+    }
+    if (gx < 1 || gy < 1 || gz < 1 || gy > 65535 || gz > 65535) {
+        return fail("bad grid");
+    }
+    if (smem < 0 || (size_t) smem > MAX_DYNAMIC_SMEM) {
+        return fail("dynamic shared memory of " + std::to_string(smem) + " bytes (at most 227 KiB)");
+    }
+    std::lock_guard<std::mutex> serial(pool.launch_lock);
+    if (pool.size == 0) {
+        return fail("ember_emu_init was not called");
+    }
+    Launch l;
+    l.thunk = it->second;
+    l.args = args;
+    l.grid = {(unsigned) gx, (unsigned) gy, (unsigned) gz};
+    l.dim = {(unsigned) bx, (unsigned) by, (unsigned) bz};
+    l.smem = (size_t) smem;
+    {
+        std::unique_lock<std::mutex> g(pool.lock);
+        pool.pending = &l;
+        pool.busy = pool.size;
+        pool.generation++;
+        pool.wake.notify_all();
+        pool.done.wait(g, [] { return pool.busy == 0; });
+    }
+    return l.failed ? fail(l.error) : 0;
+}
+
+void* ember_emu_malloc(long bytes) { return std::aligned_alloc(256, (size_t) ((bytes + 255) / 256 * 256)); }
+
+void ember_emu_free(void* p) { std::free(p); }
+
+}  // extern "C"

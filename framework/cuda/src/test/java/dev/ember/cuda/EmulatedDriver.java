@@ -1,0 +1,358 @@
+package dev.ember.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Method;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import jcuda.CudaException;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * A {@link Driver} that runs Ember's CUDA kernels on the CPU: the same .cu sources, compiled for the host by
+ * {@code src/test/emu/build.sh} into a shared library and called through the FFM API (see emu_runtime.cpp for
+ * the execution model). Selected with {@code -Dember.cuda.driver=dev.ember.cuda.EmulatedDriver}; the Maven build's
+ * {@code gpu-emulated} test run does so for every test tagged {@code gpu}.
+ *
+ * <p>It checks what a GPU run checks except timing and the hardware itself: kernel logic, launch configurations,
+ * shared-memory layouts and barriers, the Java side's argument lists, the caching allocator, graph capture and
+ * replay, the index checks. Device memory is host memory (addresses in {@link CUdeviceptr}s); work runs when it is
+ * queued, so the stream is always idle; a captured graph is the list of its launches, copies and fills. The
+ * device has {@value #MULTIPROCESSORS} multiprocessors and {@code ember.cuda.emulator.memory} bytes (5 GiB).
+ */
+final class EmulatedDriver implements Driver {
+    static final int MULTIPROCESSORS = 8;
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Method NATIVE_POINTER;
+    private static final Method BYTE_OFFSET;
+
+    static {
+        try {
+            NATIVE_POINTER = NativePointerObject.class.getDeclaredMethod("getNativePointer");
+            BYTE_OFFSET = Pointer.class.getDeclaredMethod("getByteOffset");
+            NATIVE_POINTER.setAccessible(true);
+            BYTE_OFFSET.setAccessible(true);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long total = Long.getLong("ember.cuda.emulator.memory", 5L << 30);
+    private final MethodHandle launch;
+    private final MethodHandle has;
+    private final MethodHandle malloc;
+    private final MethodHandle free;
+    private final Map<Long, Long> sizes = new ConcurrentHashMap<>();
+    private long used;
+    /** The launches, copies and fills of the capture in progress; null when not capturing. */
+    private List<Runnable> recording;
+
+    EmulatedDriver() throws IOException, InterruptedException {
+        Path lib = build();
+        SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
+        MethodHandle init = handle(symbols, "ember_emu_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        launch = handle(symbols, "ember_emu_launch", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT));
+        has = handle(symbols, "ember_emu_has", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        malloc = handle(symbols, "ember_emu_malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+        free = handle(symbols, "ember_emu_free", FunctionDescriptor.ofVoid(ADDRESS));
+        try {
+            int started = (int) init.invokeExact(MULTIPROCESSORS);
+        } catch (Throwable t) {
+            throw new IllegalStateException("ember emulator: init failed", t);
+        }
+    }
+
+    private static MethodHandle handle(SymbolLookup symbols, String name, FunctionDescriptor d) {
+        return LINKER.downcallHandle(symbols.find(name).orElseThrow(), d);
+    }
+
+    /**
+     * The emulator library under target/emu, rebuilt (src/test/emu/build.sh) when any kernel or emulator source
+     * is newer. Paths are relative to the ember-cuda module, the working directory of its tests, unless
+     * {@code ember.cuda.emulator.module} says where the module is.
+     */
+    private static Path build() throws IOException, InterruptedException {
+        Path module = Path.of(System.getProperty("ember.cuda.emulator.module", "")).toAbsolutePath();
+        Path emu = module.resolve("src/test/emu");
+        Path lib = module.resolve(System.getProperty("ember.cuda.emulator.lib", "target/emu/libember_emu.so"));
+        if (!Files.isDirectory(emu)) {
+            throw new IllegalStateException("the emulator sources are not at " + emu);
+        }
+        long newest = Math.max(newest(emu), newest(module.resolve("src/main/cuda")));
+        if (Files.exists(lib) && Files.getLastModifiedTime(lib).toMillis() >= newest) {
+            return lib;
+        }
+        Process p = new ProcessBuilder("bash", emu.resolve("build.sh").toString(), lib.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("building the CUDA emulator failed:\n" + out);
+        }
+        return lib;
+    }
+
+    private static long newest(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().lastModified()).max().orElse(0);
+        }
+    }
+
+    /** The host address a device pointer stands for. */
+    static long address(CUdeviceptr p) {
+        try {
+            return (long) NATIVE_POINTER.invoke(p) + (long) BYTE_OFFSET.invoke(p);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static MemorySegment memory(CUdeviceptr p, long bytes) {
+        return MemorySegment.ofAddress(address(p)).reinterpret(bytes);
+    }
+
+    @Override
+    public String deviceName() {
+        return "Ember CUDA emulator (CPU, " + MULTIPROCESSORS + " SMs)";
+    }
+
+    @Override
+    public int multiprocessors() {
+        return MULTIPROCESSORS;
+    }
+
+    @Override
+    public int computeCapability() {
+        return 90;
+    }
+
+    @Override
+    public int maxSharedPerBlock() {
+        return 227 * 1024;
+    }
+
+    @Override
+    public int driverVersion() {
+        return 13000;
+    }
+
+    @Override
+    public synchronized long[] memoryInfo() {
+        return new long[] {total - used, total};
+    }
+
+    @Override
+    public void makeCurrent() {
+    }
+
+    @Override
+    public CUdeviceptr allocate(long bytes) {
+        synchronized (this) {
+            if (used + bytes > total) {
+                throw new CudaException("CUDA_ERROR_OUT_OF_MEMORY (emulated device: " + used + " of " + total
+                        + " bytes in use, " + bytes + " asked)");
+            }
+            used += bytes;
+        }
+        MemorySegment m;
+        try {
+            m = (MemorySegment) malloc.invokeExact(bytes);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (m.address() == 0) {
+            synchronized (this) {
+                used -= bytes;
+            }
+            throw new CudaException("CUDA_ERROR_OUT_OF_MEMORY (emulated device: the host has no " + bytes + " bytes)");
+        }
+        sizes.put(m.address(), bytes);
+        return new CUdeviceptr().withByteOffset(m.address());
+    }
+
+    @Override
+    public void free(CUdeviceptr p) {
+        long a = address(p);
+        Long bytes = sizes.remove(a);
+        if (bytes == null) {
+            throw new CudaException("CUDA_ERROR_INVALID_VALUE: free of " + Long.toHexString(a) + ", not allocated");
+        }
+        synchronized (this) {
+            used -= bytes;
+        }
+        try {
+            free.invokeExact(MemorySegment.ofAddress(a));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public Mapped allocateMapped(long bytes) {
+        CUdeviceptr p = allocate(bytes);
+        return new Mapped(memory(p, bytes).asByteBuffer().order(ByteOrder.nativeOrder()), p);
+    }
+
+    @Override
+    public void upload(CUdeviceptr dst, Object hostArray, long bytes) {
+        refuseWhileRecording("cuMemcpyHtoD");
+        MemorySegment.copy(host(hostArray), 0, memory(dst, bytes), 0, bytes);
+    }
+
+    @Override
+    public void download(Object hostArray, CUdeviceptr src, long bytes) {
+        refuseWhileRecording("cuMemcpyDtoH");
+        MemorySegment.copy(memory(src, bytes), 0, host(hostArray), 0, bytes);
+    }
+
+    private static MemorySegment host(Object array) {
+        return switch (array) {
+            case float[] a -> MemorySegment.ofArray(a);
+            case double[] a -> MemorySegment.ofArray(a);
+            case long[] a -> MemorySegment.ofArray(a);
+            case byte[] a -> MemorySegment.ofArray(a);
+            default -> throw new IllegalArgumentException("cuda: unsupported host array " + array.getClass());
+        };
+    }
+
+    private void refuseWhileRecording(String what) {
+        if (recording != null) {
+            throw new CudaException("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED: " + what + " during stream capture");
+        }
+    }
+
+    /** Runs {@code work} now, or records it into the graph being captured. */
+    private void queue(Runnable work) {
+        if (recording != null) {
+            recording.add(work);
+        } else {
+            work.run();
+        }
+    }
+
+    @Override
+    public void copyAsync(CUdeviceptr dst, CUdeviceptr src, long bytes) {
+        queue(() -> MemorySegment.copy(memory(src, bytes), 0, memory(dst, bytes), 0, bytes));
+    }
+
+    @Override
+    public void memsetD8Async(CUdeviceptr p, byte value, long count) {
+        queue(() -> memory(p, count).fill(value));
+    }
+
+    @Override
+    public void memsetD32Async(CUdeviceptr p, int value, long count) {
+        queue(() -> {
+            MemorySegment m = memory(p, 4 * count);
+            for (long i = 0; i < count; i++) {
+                m.setAtIndex(JAVA_INT, i, value);
+            }
+        });
+    }
+
+    @Override
+    public void launch(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
+        try (Arena a = Arena.ofConfined()) {
+            if ((int) has.invokeExact(a.allocateFrom(kernel)) == 0) {
+                throw new IllegalStateException("CUDA kernel '" + kernel + "' is not in the shipped kernel modules");
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        Object[] values = args.clone();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] instanceof int[] v) {
+                values[i] = v.clone(); // the graph keeps the values of capture time, as the driver does
+            }
+        }
+        queue(() -> run(kernel, gx, gy, gz, block, sharedBytes, values));
+    }
+
+    private void run(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object[] args) {
+        int rc;
+        String error;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(ADDRESS, Math.max(1, args.length));
+            for (int i = 0; i < args.length; i++) {
+                MemorySegment v = switch (args[i]) {
+                    case null -> a.allocateFrom(JAVA_LONG, 0L);
+                    case Integer x -> a.allocateFrom(JAVA_INT, x);
+                    case Long x -> a.allocateFrom(JAVA_LONG, x);
+                    case Double x -> a.allocateFrom(JAVA_DOUBLE, x);
+                    case int[] x -> a.allocateFrom(JAVA_INT, x);
+                    case CUdeviceptr p -> a.allocateFrom(JAVA_LONG, address(p));
+                    default -> throw new IllegalArgumentException("kernel " + kernel + ": unsupported argument type "
+                            + args[i].getClass().getName());
+                };
+                params.setAtIndex(ADDRESS, i, v);
+            }
+            MemorySegment err = a.allocate(JAVA_BYTE, 512);
+            rc = (int) launch.invokeExact(a.allocateFrom(kernel), gx, gy, gz, block, 1, 1, (long) sharedBytes, params,
+                    err, 512);
+            error = rc == 0 ? null : err.getString(0);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (rc != 0) {
+            throw new CudaException("CUDA_ERROR_LAUNCH_FAILED (emulator): " + error);
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        refuseWhileRecording("cuStreamSynchronize");
+    }
+
+    @Override
+    public synchronized void beginCapture() {
+        if (recording != null) {
+            throw new CudaException("CUDA_ERROR_ILLEGAL_STATE: the stream is already capturing");
+        }
+        recording = new ArrayList<>();
+    }
+
+    @Override
+    public synchronized Object endCapture() {
+        if (recording == null) {
+            throw new CudaException("CUDA_ERROR_ILLEGAL_STATE: the stream is not capturing");
+        }
+        List<Runnable> graph = List.copyOf(recording);
+        recording = null;
+        return graph;
+    }
+
+    @Override
+    public void replay(Object graph) {
+        refuseWhileRecording("cuGraphLaunch");
+        for (Object work : (List<?>) graph) {
+            ((Runnable) work).run();
+        }
+    }
+
+    @Override
+    public void destroy(Object graph) {
+    }
+}
