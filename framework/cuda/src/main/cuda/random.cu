@@ -2,6 +2,8 @@
 // random numbers: as easy as 1, 2, 3", SC 2011; the Random123 constants), counter-based, so every element is a
 // pure function of (seed, offset, i) and any launch configuration gives the same numbers.
 //   uniform_T / normal_T (f32 f64): int n, unsigned long long seed, unsigned long long offset, T* out (contiguous)
+//   uniform_graph_T / normal_graph_T: int n, const unsigned long long* state, unsigned long long intra, T* out: the
+//   same with seed = state[0], offset = state[1] + intra read on the device (CUDA graphs, see below)
 // Element i belongs to the Philox block with counter offset + i / 4: 128-bit counter (lo32, hi32, 0, 0) of that
 // 64-bit value, 64-bit key (lo32, hi32) of seed, and takes 32-bit word i % 4 of the output. The host advances
 // offset by ceil(n / 4) after each call, so consecutive calls never share a block.
@@ -170,24 +172,34 @@ __device__ __forceinline__ void normal_run(int n, unsigned long long seed, unsig
 
 }  // namespace
 
-extern "C" __global__ void __launch_bounds__(256, 8)
-    uniform_f32(int n, unsigned long long seed, unsigned long long offset, float* out) {
-    uniform_run(n, seed, offset, out);
-}
+// Eager: seed and offset by value. In a captured graph (the _graph variants): read from state = {seed, base offset}
+// in device memory when the kernel runs, plus the launch's own `intra` offset, so that every replay draws new
+// numbers: the host writes the state before each replay (philox_state) and advances its generator by what one
+// replay uses. Both give element i the counter offset + i / 4, so a replay after manual_seed(s) draws what the
+// eager code draws after manual_seed(s).
+#define EMBER_RANDOM(KIND, T, S)                                                                                \
+    extern "C" __global__ void __launch_bounds__(256, 8)                                                        \
+        KIND##_##S(int n, unsigned long long seed, unsigned long long offset, T* out) {                          \
+        KIND##_run(n, seed, offset, out);                                                                       \
+    }                                                                                                           \
+    extern "C" __global__ void __launch_bounds__(256, 8)                                                        \
+        KIND##_graph_##S(int n, const unsigned long long* state, unsigned long long intra, T* out) {            \
+        KIND##_run(n, state[0], state[1] + intra, out);                                                         \
+    }
+EMBER_RANDOM(uniform, float, f32)
+EMBER_RANDOM(uniform, double, f64)
+EMBER_RANDOM(normal, float, f32)
+EMBER_RANDOM(normal, double, f64)
+#undef EMBER_RANDOM
 
-extern "C" __global__ void __launch_bounds__(256, 8)
-    uniform_f64(int n, unsigned long long seed, unsigned long long offset, double* out) {
-    uniform_run(n, seed, offset, out);
-}
-
-extern "C" __global__ void __launch_bounds__(256, 8)
-    normal_f32(int n, unsigned long long seed, unsigned long long offset, float* out) {
-    normal_run(n, seed, offset, out);
-}
-
-extern "C" __global__ void __launch_bounds__(256, 8)
-    normal_f64(int n, unsigned long long seed, unsigned long long offset, double* out) {
-    normal_run(n, seed, offset, out);
+// philox_state(unsigned long long* state, unsigned long long seed, unsigned long long offset): state = {seed,
+// offset}, queued on the stream before a replay (a host copy would wait for the replays before it). One thread.
+extern "C" __global__ void philox_state(unsigned long long* state, unsigned long long seed,
+                                        unsigned long long offset) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        state[0] = seed;
+        state[1] = offset;
+    }
 }
 
 #ifdef EMBER_PHILOX_SELF_TEST

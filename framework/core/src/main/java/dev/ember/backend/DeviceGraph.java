@@ -25,8 +25,10 @@ import dev.ember.tensor.Device;
  * created (the loss, the gradients), whose memory belongs to the graph. Host values are frozen into the graph
  * (a learning rate, a Java number); Adam needs {@code capturable(true)} so that its step count lives on the
  * device. During capture nothing may be read to the host ({@code item()}, printing) or copied from it, and
- * optimizer state must already exist (run a few eager steps first). Random numbers (dropout, {@code rand})
- * cannot be captured yet: capture refuses them rather than freeze one mask into every replay.
+ * optimizer state must already exist (run a few eager steps first). Random numbers (dropout, {@code rand}) are
+ * drawn anew at every replay from the default generator, which each replay advances: a replay after
+ * {@code Ember.manualSeed(s)} draws what the same code run eagerly draws after it. Re-seeding during capture is
+ * refused.
  */
 public interface DeviceGraph extends AutoCloseable {
 

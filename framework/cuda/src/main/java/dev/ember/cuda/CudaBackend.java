@@ -286,10 +286,15 @@ public final class CudaBackend implements Backend {
         if (!out.dtype().isFloatingPoint() || !out.isContiguous()) {
             return false;
         }
-        CudaRuntime.get().refuseWhileCapturing("drawing random numbers (rand, randn, dropout)");
         if (n > 0) {
             int threads = (n + 3) / 4; // one Philox call (4 numbers) per thread
-            k().launch1d((normal ? "normal_" : "uniform_") + sfx(out), threads, n, seed, offset, at(out));
+            String kind = normal ? "normal_" : "uniform_";
+            GraphRandom g = CudaRuntime.get().graphRandom;
+            if (g != null) { // capturing: seed and base offset come from the device at each replay
+                k().launch1d(kind + "graph_" + sfx(out), threads, n, g.state, g.intra(seed, offset), at(out));
+            } else {
+                k().launch1d(kind + sfx(out), threads, n, seed, offset, at(out));
+            }
         }
         return true;
     }

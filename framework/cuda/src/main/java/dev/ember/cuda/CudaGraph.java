@@ -9,7 +9,8 @@ import jcuda.CudaException;
  * one). Capture runs the Java code once with the stream in capture mode, so every kernel launch, memset and
  * device copy is recorded instead of run; memory allocated meanwhile comes from a pool private to the graph
  * ({@link CachingAllocator}), because every replay writes those addresses again. Replay launches the whole
- * recording with one driver call.
+ * recording with one driver call. Random numbers drawn during capture come out new at every replay
+ * ({@link GraphRandom}).
  *
  * <p>Capture uses the relaxed mode: the allocator may still ask the driver for memory while recording. One
  * capture at a time, on the stream every Ember kernel uses.
@@ -19,11 +20,17 @@ public final class CudaGraph implements DeviceGraph {
     private final CachingAllocator.Pool pool;
     /** The driver's handle; null once closed. */
     private Object graph;
+    /** The random numbers' device state, null when the graph draws none; the counters one replay uses. */
+    private final GraphRandom random;
+    private final long counters;
 
-    private CudaGraph(CudaRuntime runtime, CachingAllocator.Pool pool, Object graph) {
+    private CudaGraph(CudaRuntime runtime, CachingAllocator.Pool pool, Object graph, GraphRandom random,
+                      long counters) {
         this.runtime = runtime;
         this.pool = pool;
         this.graph = graph;
+        this.random = random;
+        this.counters = counters;
     }
 
     /** Records what {@code work} queues on the GPU (none of it runs now) into a graph to replay. */
@@ -32,12 +39,21 @@ public final class CudaGraph implements DeviceGraph {
         r.synchronize(); // earlier eager work, and any index check it failed, stay outside the graph
         CachingAllocator.Pool pool = r.allocator.beginCapture();
         Object graph = null;
+        GraphRandom random = new GraphRandom(r.driver);
+        long counters = 0;
+        r.graphRandom = random;
         r.capturing = true;
         Throwable failure = null;
         try {
-            r.driver.beginCapture();
+            try {
+                r.driver.beginCapture();
+            } catch (RuntimeException e) {
+                r.driver.free(random.state);
+                throw e;
+            }
             try {
                 work.run();
+                counters = random.counters();
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
@@ -53,19 +69,25 @@ public final class CudaGraph implements DeviceGraph {
             }
         } finally {
             r.capturing = false;
+            r.graphRandom = null;
             r.allocator.endCapture();
         }
         if (failure != null) {
             if (graph != null) {
                 r.driver.destroy(graph);
             }
+            r.driver.free(random.state);
             r.allocator.retire(pool); // nothing of it ever runs: the blocks may serve eager work again
             if (failure instanceof Error err) {
                 throw err;
             }
             throw (RuntimeException) failure;
         }
-        return new CudaGraph(r, pool, graph);
+        if (counters == 0) {
+            r.driver.free(random.state);
+            return new CudaGraph(r, pool, graph, null, 0);
+        }
+        return new CudaGraph(r, pool, graph, random, counters);
     }
 
     @Override
@@ -74,6 +96,9 @@ public final class CudaGraph implements DeviceGraph {
             throw new IllegalStateException("CudaGraph.replay: the graph was closed");
         }
         runtime.makeCurrent();
+        if (random != null) {
+            random.prepareReplay(runtime, counters);
+        }
         runtime.driver.replay(graph);
     }
 
@@ -86,6 +111,9 @@ public final class CudaGraph implements DeviceGraph {
         runtime.synchronize(); // a replay in flight still uses the pool
         runtime.driver.destroy(graph);
         graph = null;
+        if (random != null) {
+            runtime.driver.free(random.state);
+        }
         runtime.allocator.retire(pool);
     }
 }

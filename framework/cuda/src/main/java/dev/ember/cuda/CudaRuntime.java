@@ -29,6 +29,8 @@ final class CudaRuntime {
     final IndexCheck indexCheck;
     /** True while {@link CudaGraph} captures the stream: host reads, uploads and synchronisation are refused. */
     volatile boolean capturing;
+    /** The random-number state of the capture in progress (null otherwise). */
+    volatile GraphRandom graphRandom;
 
     private CudaRuntime(Driver driver) {
         this.driver = driver;

@@ -4,6 +4,7 @@ import static dev.ember.cuda.GpuCheck.CUDA;
 import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,7 @@ import dev.ember.optim.Optimizer;
 import dev.ember.optim.SGD;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -196,9 +198,12 @@ class CudaGraphTest {
         IllegalStateException upload = assertThrows(IllegalStateException.class,
                 () -> DeviceGraph.capture(CUDA, () -> Tensor.ones(5, 5).cuda()));
         assertTrue(upload.getMessage().contains("copying host data"), upload.getMessage());
-        IllegalStateException random = assertThrows(IllegalStateException.class,
-                () -> DeviceGraph.capture(CUDA, () -> F.dropout(x, 0.5, true)));
-        assertTrue(random.getMessage().contains("random numbers"), random.getMessage());
+        IllegalStateException reseed = assertThrows(IllegalStateException.class, () -> DeviceGraph.capture(CUDA, () -> {
+            F.dropout(x, 0.5, true);
+            Ember.manualSeed(5);
+            F.dropout(x, 0.5, true);
+        }));
+        assertTrue(reseed.getMessage().contains("re-seeded"), reseed.getMessage());
         assertEquals(x.sum().item() * 3, x.mul(3.0).sum().item(), 1e-4, "eager work after failed captures");
 
         Linear lin = new Linear(5, 2);
@@ -218,6 +223,36 @@ class CudaGraphTest {
             plain.step();
         }));
         assertTrue(host.getMessage().contains("capturable(false)"), host.getMessage());
+    }
+
+    /**
+     * Random numbers in a graph (dropout, randn) are new at every replay, and a replay after manualSeed(s) draws
+     * exactly what the eager code draws after manualSeed(s): the kernels read seed and offset from the device.
+     */
+    @Test
+    void randomNumbersInAGraphAreNewAtEveryReplayAndFollowTheSeed() {
+        Tensor x = randn(3, DType.FLOAT32, 37, 11).cuda();
+        Tensor[] out = new Tensor[2];
+        Runnable work = () -> {
+            out[0] = F.dropout(x, 0.3, true);
+            out[1] = Tensor.randn(DType.FLOAT64, CUDA, 7, 9);
+        };
+        Ember.manualSeed(11);
+        work.run();
+        float[] eagerDrop = out[0].toFloatArray();
+        double[] eagerNormal = out[1].toDoubleArray();
+        work.run();
+        float[] eagerDrop2 = out[0].toFloatArray();
+
+        try (DeviceGraph g = DeviceGraph.capture(CUDA, work)) {
+            Ember.manualSeed(11);
+            g.replay();
+            assertArrayEquals(eagerDrop, out[0].toFloatArray(), 0f, "first replay after manualSeed(11)");
+            assertArrayEquals(eagerNormal, out[1].toDoubleArray(), 0.0);
+            g.replay();
+            assertArrayEquals(eagerDrop2, out[0].toFloatArray(), 0f, "second replay: the generator advanced");
+            assertFalse(Arrays.equals(eagerDrop, eagerDrop2), "two eager draws differ");
+        }
     }
 
     @Test

@@ -1,0 +1,57 @@
+package dev.ember.cuda;
+
+import dev.ember.tensor.Generator;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * Random numbers inside a captured {@link CudaGraph}, as PyTorch does them: the kernels of the capture read the
+ * Philox seed and base offset from device memory ({@code state}, random.cu's {@code _graph} kernels) plus their
+ * own offset relative to the generator's offset when the capture began. Before each replay the graph queues
+ * {@code philox_state} with the generator's current seed and offset and advances the generator by the counters
+ * one replay uses, so every replay draws new numbers, and a replay after {@code manualSeed(s)} draws the numbers
+ * the same code run eagerly draws after {@code manualSeed(s)}.
+ */
+final class GraphRandom {
+    /** Device memory: {seed, base offset}, 2 unsigned 64-bit words. */
+    final CUdeviceptr state;
+    private final long seed;
+    private final long start;
+    private boolean used;
+
+    /** At the start of a capture: the default generator's seed and offset now. */
+    GraphRandom(Driver driver) {
+        long[] now = Generator.defaultGenerator().reserveCounters(0);
+        seed = now[0];
+        start = now[1];
+        state = driver.allocate(16);
+    }
+
+    /** The offset of a launch of the capture relative to its start; the seed must be the capture's. */
+    long intra(long launchSeed, long offset) {
+        if (launchSeed != seed) {
+            throw new IllegalStateException("cuda: the generator was re-seeded (manualSeed) during CUDA graph capture; "
+                    + "seed before capture() instead, replays then follow the seed of their time");
+        }
+        used = true;
+        return offset - start;
+    }
+
+    /** At the end of a successful capture: the counters one replay uses, or 0 when it draws no random numbers. */
+    long counters() {
+        if (!used) {
+            return 0;
+        }
+        long[] now = Generator.defaultGenerator().reserveCounters(0);
+        if (now[0] != seed) {
+            throw new IllegalStateException("cuda: the generator was re-seeded (manualSeed) during CUDA graph "
+                    + "capture; seed before capture() instead, replays then follow the seed of their time");
+        }
+        return now[1] - start;
+    }
+
+    /** Before a replay that uses {@code counters}: queues the state write and advances the generator. */
+    void prepareReplay(CudaRuntime r, long counters) {
+        long[] take = Generator.defaultGenerator().reserveCounters(4 * counters);
+        r.kernels.launch("philox_state", 1, 1, 1, 1, 0, state, take[0], take[1]);
+    }
+}
