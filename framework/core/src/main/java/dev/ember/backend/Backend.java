@@ -292,8 +292,11 @@ public interface Backend {
         return false;
     }
 
-    /** The input gradient of {@link #maxPool2d}: gradIn (N, C, H, W) contiguous, written (not accumulated). */
-    default boolean maxPool2dBackward(Strided gradOut, Strided indices, Strided gradIn) {
+    /**
+     * The input gradient of {@link #maxPool2d} over the same {@code window}: gradIn (N, C, H, W) contiguous,
+     * written (not accumulated).
+     */
+    default boolean maxPool2dBackward(Strided gradOut, Strided indices, Window2d window, Strided gradIn) {
         return false;
     }
 

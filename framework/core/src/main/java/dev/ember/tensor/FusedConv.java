@@ -78,7 +78,7 @@ public final class FusedConv {
         return Graph.record("MaxPool2DWithIndicesBackward0", y, x, new Tensor[] {indices}, g -> {
             Tensor gc = Fused.contiguous(g);
             Tensor gi = Creation.output(x.dtype(), x.shape.clone(), x);
-            if (be.maxPool2dBackward(gc.strided(), indices.strided(), gi.strided())) {
+            if (be.maxPool2dBackward(gc.strided(), indices.strided(), window, gi.strided())) {
                 return new Tensor[] {gi};
             }
             // each gradient added at its window's maximum: a scatter-add over the flattened planes

@@ -406,6 +406,27 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean gruCell(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
+        return CudaFused.gruCell(xGates, hGates, h, hNew, saved);
+    }
+
+    @Override
+    public boolean gruCellBackward(Strided gradHNew, Strided saved, Strided h, Strided gradXGates,
+                                   Strided gradHGates, Strided gradH) {
+        return CudaFused.gruCellBackward(gradHNew, saved, h, gradXGates, gradHGates, gradH);
+    }
+
+    @Override
+    public boolean maxPool2d(Strided x, Window2d window, Strided out, Strided indices) {
+        return CudaPool.maxPool2d(x, window, out, indices);
+    }
+
+    @Override
+    public boolean maxPool2dBackward(Strided gradOut, Strided indices, Window2d window, Strided gradIn) {
+        return CudaPool.maxPool2dBackward(gradOut, indices, window, gradIn);
+    }
+
+    @Override
     public boolean im2col(Strided x, Window2d window, Strided cols) {
         return CudaFused.im2col(x, window, cols);
     }

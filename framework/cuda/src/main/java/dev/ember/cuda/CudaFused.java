@@ -10,7 +10,7 @@ import dev.ember.backend.Strided;
 import dev.ember.backend.Window2d;
 
 /**
- * The fused kernels of fused.cu, one launch each. The kernels take contiguous operands: a non-contiguous input is
+ * The fused kernels of fused.cu (and gru.cu's GRU cell), one launch each. The kernels take contiguous operands: a non-contiguous input is
  * packed first ({@link #dense}); outputs must be contiguous and every operand floating and of one dtype, else
  * the method returns false and the tensor layer runs its composite (the reference they are tested against). Launch
  * configurations mirror the comments in fused.cu: 256 threads; row kernels use one warp per row (8 rows a
@@ -216,38 +216,45 @@ final class CudaFused {
         return true;
     }
 
-    static boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
-        if (!ok(3, xGates, hGates, cPrev, hc, gates) || !rows(cPrev)) {
+    /**
+     * A cell kernel over the (N, H) elements of {@code like} (2-d): {@code kernel_T(N, H, operands...)}, the first
+     * {@code inputs} operands packed if need be.
+     */
+    private static boolean cell(String kernel, Strided like, int inputs, Strided... operands) {
+        if (!ok(inputs, operands) || !rows(like)) {
             return false;
         }
-        xGates = dense(xGates);
-        hGates = dense(hGates);
-        cPrev = dense(cPrev);
-        int n = cPrev.shape()[0];
-        int h = cPrev.shape()[1];
+        int n = like.shape()[0];
+        int h = like.shape()[1];
+        Object[] args = new Object[operands.length + 2];
+        args[0] = n;
+        args[1] = h;
+        for (int i = 0; i < operands.length; i++) {
+            args[i + 2] = at(i < inputs ? dense(operands[i]) : operands[i]);
+        }
         if (n * (long) h > 0) {
-            k().launch("lstm_cell_" + sfx(cPrev), grid((long) n * h), 1, 1, THREADS, 0, n, h, at(xGates), at(hGates),
-                    at(cPrev), at(hc), at(gates));
+            k().launch(kernel + "_" + sfx(like), grid((long) n * h), 1, 1, THREADS, 0, args);
         }
         return true;
     }
 
+    static boolean lstmCell(Strided xGates, Strided hGates, Strided cPrev, Strided hc, Strided gates) {
+        return cell("lstm_cell", cPrev, 3, xGates, hGates, cPrev, hc, gates);
+    }
+
     static boolean lstmCellBackward(Strided gradHc, Strided gates, Strided cPrev, Strided hc, Strided gradGates,
                                     Strided gradCPrev) {
-        if (!ok(4, gradHc, gates, cPrev, hc, gradGates, gradCPrev) || !rows(cPrev)) {
-            return false;
-        }
-        gradHc = dense(gradHc);
-        gates = dense(gates);
-        cPrev = dense(cPrev);
-        hc = dense(hc);
-        int n = cPrev.shape()[0];
-        int h = cPrev.shape()[1];
-        if (n * (long) h > 0) {
-            k().launch("lstm_cell_backward_" + sfx(cPrev), grid((long) n * h), 1, 1, THREADS, 0, n, h, at(gradHc),
-                    at(gates), at(cPrev), at(hc), at(gradGates), at(gradCPrev));
-        }
-        return true;
+        return cell("lstm_cell_backward", cPrev, 4, gradHc, gates, cPrev, hc, gradGates, gradCPrev);
+    }
+
+    /** gru.cu: xGates, hGates (N, 3H), h (N, H) -> hNew (N, H), saved (r, z, n, h_n) (N, 4H). */
+    static boolean gruCell(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
+        return cell("gru_cell", h, 3, xGates, hGates, h, hNew, saved);
+    }
+
+    static boolean gruCellBackward(Strided gradHNew, Strided saved, Strided h, Strided gradXGates,
+                                   Strided gradHGates, Strided gradH) {
+        return cell("gru_cell_backward", h, 3, gradHNew, saved, h, gradXGates, gradHGates, gradH);
     }
 
     /** The 15 int arguments shared by im2col and col2im, after N, C, H, W. */

@@ -68,7 +68,8 @@ import jcuda.driver.JCudaDriver;
  * ordered with it: a host read waits for every kernel queued before it.
  */
 final class NvidiaDriver implements Driver {
-    static final String[] MODULES = {"elementwise", "reduce", "index", "random", "gemm", "fused", "lstm"};
+    static final String[] MODULES =
+            {"elementwise", "reduce", "index", "random", "gemm", "fused", "lstm", "gru", "pool"};
     private static final String DIR = "/dev/ember/cuda/kernels/";
 
     private final CUdevice device;

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.Ember;
+import dev.ember.nn.GRU;
 import dev.ember.nn.LSTM;
 import dev.ember.nn.LstmOutput;
 import dev.ember.nn.MultiheadAttention;
+import dev.ember.nn.RnnOutput;
 import dev.ember.nn.functional.F;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
@@ -90,6 +92,12 @@ class CudaNnTest {
             forwardBackward("maxPool2d", t -> F.maxPool2d(t[0], 2), x);
             forwardBackward("maxPool2d 3 stride 2 padding 1", t -> F.maxPool2d(t[0], new long[] {3, 3},
                     new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, false), x);
+            // pool.cu: a strided view, dilation, and ties (rounded values), where the first maximum must win
+            forwardBackward("maxPool2d of a transposed view, dilation 2", t -> F.maxPool2d(t[0].transpose(2, 3),
+                    new long[] {3, 2}, new long[] {1, 2}, new long[] {1, 0}, new long[] {2, 1}, false), x);
+            Tensor ties = randn(9, dtype, 2, 3, 9, 11).mul(2).to(DType.INT64).to(dtype); // integers: many ties
+            forwardBackward("maxPool2d with ties", t -> F.maxPool2d(t[0], new long[] {3, 3}, new long[] {1, 1},
+                    new long[] {1, 1}, new long[] {1, 1}, false), ties);
             forwardBackward("avgPool2d", t -> F.avgPool2d(t[0], 2), x);
             forwardBackward("adaptiveAvgPool2d", t -> F.adaptiveAvgPool2d(t[0], 3), x);
         }
@@ -134,6 +142,34 @@ class CudaNnTest {
         assertEquals(2.0, y.max().item(), 0);
         Ember.manualSeed(5);
         assertClose("reproducible", y.cpu(), F.dropout(x, 0.5, true));
+    }
+
+    /** gru.cu's cell kernels, through a two-layer GRU, forward and backward against the CPU. */
+    @Test
+    void gruModule() {
+        for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64)) {
+            Ember.manualSeed(17);
+            GRU cpu = new GRU(5, 7, 2);
+            cpu.to(dtype);
+            GRU gpu = new GRU(5, 7, 2);
+            gpu.to(dtype);
+            gpu.loadStateDict(cpu.stateDict(), true);
+            gpu.to(CUDA);
+            Tensor x = randn(18, dtype, 6, 3, 5);
+            Tensor h0 = randn(19, dtype, 2, 3, 7);
+            RnnOutput oc = cpu.forward(x, h0);
+            RnnOutput og = gpu.forward(x.cuda(), h0.cuda());
+            double tol = dtype == DType.FLOAT32 ? 1e-5 : 1e-12;
+            assertClose("gru output " + dtype, oc.output(), og.output(), tol, tol);
+            oc.output().sum().add(oc.hN().mul(2).sum()).backward();
+            og.output().sum().add(og.hN().mul(2).sum()).backward();
+            Map<String, Tensor> pc = cpu.namedParameters();
+            Map<String, Tensor> pg = gpu.namedParameters();
+            for (String name : pc.keySet()) {
+                assertClose("gru grad " + name + " " + dtype, pc.get(name).grad(), pg.get(name).grad(), 10 * tol,
+                        10 * tol);
+            }
+        }
     }
 
     @Test

@@ -246,7 +246,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public boolean maxPool2dBackward(Strided gradOut, Strided indices, Strided gradIn) {
+    public boolean maxPool2dBackward(Strided gradOut, Strided indices, Window2d window, Strided gradIn) {
         return CpuPool.maxPool2dBackward(gradOut, indices, gradIn);
     }
 
