@@ -130,13 +130,27 @@ template <typename T>
 T __ldg(const T* p) {
     return *p;
 }
+// Loads and stores past L1: volatile for scalars; vector types (no volatile copies) are copied after a compiler
+// barrier, which is what keeps the load from being hoisted above the grid barrier's atomics anyway.
 template <typename T>
 T __ldcg(const T* p) {
-    return *(const volatile T*) p;
+    if constexpr (std::is_scalar_v<T>) {
+        return *(const volatile T*) p;
+    } else {
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        T v;
+        std::memcpy(&v, p, sizeof(T));
+        return v;
+    }
 }
 template <typename T>
 void __stcg(T* p, T v) {
-    *(volatile T*) p = v;
+    if constexpr (std::is_scalar_v<T>) {
+        *(volatile T*) p = v;
+    } else {
+        std::memcpy(p, &v, sizeof(T));
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    }
 }
 
 inline unsigned atomicAdd(unsigned* p, unsigned v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }

@@ -32,9 +32,16 @@ final class CudaLstm {
             int blocks = Math.min(MAX_BLOCKS, r.smCount);
             int hb = (h + blocks - 1) / blocks;
             int size = CudaStorage.elementSize(dtype);
-            long forward = ((long) 4 * hb * (h + 1) + (long) n * h + 5L * n * hb) * size;
-            long backward = ((long) hb * (4 * h + 1) + (long) n * (4 * h + 1) + 2L * n * hb) * size;
+            long forward = ((4L * hb + n) * padded(h, size) + 5L * n * hb) * size;
+            long backward = ((long) (hb + n) * padded(4 * h, size) + 2L * n * hb) * size;
             return new Layer(steps, n, h, hb, forward, backward, Math.min(MAX_SHARED, r.maxSharedPerBlock));
+        }
+
+        /** lstm.cu's padded: a shared-memory row of len elements, rounded up to an odd number of 16-byte chunks. */
+        static long padded(int len, int size) {
+            int chunk = 16 / size;
+            int chunks = (len + chunk - 1) / chunk;
+            return (long) chunk * (chunks | 1);
         }
 
         boolean fits() {

@@ -37,10 +37,12 @@ import jcuda.driver.CUdeviceptr;
  * shared-memory layouts and barriers, the Java side's argument lists, the caching allocator, graph capture and
  * replay, the index checks. Device memory is host memory (addresses in {@link CUdeviceptr}s); work runs when it is
  * queued, so the stream is always idle; a captured graph is the list of its launches, copies and fills. The
- * device has {@value #MULTIPROCESSORS} multiprocessors and {@code ember.cuda.emulator.memory} bytes (5 GiB).
+ * device has 8 multiprocessors ({@code ember.cuda.emulator.multiprocessors}; 32 gives the LSTM kernels an
+ * H100's grid) and {@code ember.cuda.emulator.memory} bytes (5 GiB).
  */
 final class EmulatedDriver implements Driver {
-    static final int MULTIPROCESSORS = 8;
+    /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
+    static final int MULTIPROCESSORS = Integer.getInteger("ember.cuda.emulator.multiprocessors", 8);
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Method NATIVE_POINTER;
     private static final Method BYTE_OFFSET;
@@ -67,6 +69,10 @@ final class EmulatedDriver implements Driver {
     private List<Runnable> recording;
 
     EmulatedDriver() throws IOException, InterruptedException {
+        if (MULTIPROCESSORS < 1 || MULTIPROCESSORS > 1024) {
+            throw new IllegalArgumentException("ember.cuda.emulator.multiprocessors: expected 1 to 1024, got "
+                    + MULTIPROCESSORS);
+        }
         Path lib = build();
         SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
         MethodHandle init = handle(symbols, "ember_emu_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
