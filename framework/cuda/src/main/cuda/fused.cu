@@ -525,42 +525,134 @@ __device__ __forceinline__ void layer_norm_backward_wb(int R, int D, const T* __
 #define EMBER_GRID_STRIDE(i, n)                                                                                 \
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned) (n); i += blockDim.x * gridDim.x)
 
-// CpuOptim.adamF / adamD, operation by operation; every scalar rounded to T as the CPU does.
+// CpuOptim.adamF / adamD, operation by operation; every scalar rounded to T as the CPU does. AdamK holds the
+// step's constants, adam_one updates element i: shared by the per-tensor and the multi-tensor kernels.
+template <typename T>
+struct AdamK {
+    T b1, c1, b2, c2, wd, shrink, bc2, ep, negStep;
+    bool decay, decoupled, maximize, ams;
+};
+
+template <typename T>
+__device__ __forceinline__ AdamK<T> adam_consts(double beta1, double beta2, double eps, double weightDecay,
+                                                int decoupled, int maximize, bool ams, double lr, double stepSize,
+                                                double sqrtBiasCorrection2) {
+    AdamK<T> k;
+    k.b1 = (T) beta1;
+    k.c1 = (T) __dsub_rn(1.0, beta1);
+    k.b2 = (T) beta2;
+    k.c2 = (T) __dsub_rn(1.0, beta2);
+    k.wd = (T) weightDecay;
+    k.decay = weightDecay != 0.0;
+    k.shrink = (T) __dsub_rn(1.0, __dmul_rn(lr, weightDecay));
+    k.bc2 = (T) sqrtBiasCorrection2;
+    k.ep = (T) eps;
+    k.negStep = (T) -stepSize;
+    k.decoupled = decoupled != 0;
+    k.maximize = maximize != 0;
+    k.ams = ams;
+    return k;
+}
+
+template <typename T>
+__device__ __forceinline__ void adam_one(const AdamK<T>& k, unsigned i, T* __restrict__ p, const T* __restrict__ g,
+                                         T* __restrict__ m, T* __restrict__ v, T* __restrict__ vmax) {
+    T gi = k.maximize ? -g[i] : g[i];
+    T pi = p[i];
+    if (k.decay) {
+        if (k.decoupled) {
+            pi = mul_(pi, k.shrink);
+        } else {
+            gi = add_(gi, mul_(pi, k.wd));
+        }
+    }
+    const T mi = add_(mul_(m[i], k.b1), mul_(gi, k.c1));
+    m[i] = mi;
+    T vi = add_(mul_(v[i], k.b2), mul_(mul_(gi, k.c2), gi));
+    v[i] = vi;
+    if (k.ams) {
+        vi = java_max(vmax[i], vi);
+        vmax[i] = vi;
+    }
+    p[i] = add_(pi, div_(mul_(mi, k.negStep), add_(div_(sqrt_(vi), k.bc2), k.ep)));
+}
+
+// The bias corrections of the step count t (already advanced), in double, as the host computes them.
+__device__ __forceinline__ void bias_corrections(double t, double beta1, double beta2, double lr, double& stepSize,
+                                                 double& sqrtBiasCorrection2) {
+    stepSize = lr / (1.0 - pow(beta1, t));
+    sqrtBiasCorrection2 = sqrt(1.0 - pow(beta2, t));
+}
+
 template <typename T>
 __device__ __forceinline__ void adam_step(int n, T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m,
                                           T* __restrict__ v, T* __restrict__ vmax, double beta1, double beta2,
                                           double eps, double weightDecay, int decoupled, int maximize, int amsgrad,
                                           double lr, double stepSize, double sqrtBiasCorrection2) {
-    const T b1 = (T) beta1;
-    const T c1 = (T) __dsub_rn(1.0, beta1);
-    const T b2 = (T) beta2;
-    const T c2 = (T) __dsub_rn(1.0, beta2);
-    const T wd = (T) weightDecay;
-    const bool decay = weightDecay != 0.0;
-    const T shrink = (T) __dsub_rn(1.0, __dmul_rn(lr, weightDecay));
-    const T bc2 = (T) sqrtBiasCorrection2;
-    const T ep = (T) eps;
-    const T negStep = (T) -stepSize;
-    const bool ams = amsgrad != 0 && vmax != nullptr;
+    const AdamK<T> k = adam_consts<T>(beta1, beta2, eps, weightDecay, decoupled, maximize,
+                                      amsgrad != 0 && vmax != nullptr, lr, stepSize, sqrtBiasCorrection2);
     EMBER_GRID_STRIDE(i, n) {
-        T gi = maximize ? -g[i] : g[i];
-        T pi = p[i];
-        if (decay) {
-            if (decoupled) {
-                pi = mul_(pi, shrink);
-            } else {
-                gi = add_(gi, mul_(pi, wd));
-            }
+        adam_one(k, i, p, g, m, v, vmax);
+    }
+}
+
+// Up to MULTI_MAX tensors of one multi-tensor launch (PyTorch's multi_tensor_apply), by value: addresses as 64-bit
+// words, then sizes, the first block of each tensor (and the total after the last), the count and the elements
+// per block. Indexed only with constant indices (unrolled loops), so the parameter is never copied to local memory.
+constexpr int MULTI_MAX = 24;
+struct TensorList {
+    unsigned long long p[MULTI_MAX], g[MULTI_MAX], m[MULTI_MAX], v[MULTI_MAX], vmax[MULTI_MAX], step[MULTI_MAX];
+    int n[MULTI_MAX];
+    int firstBlock[MULTI_MAX + 1];
+    int count;
+    int perBlock;
+};
+static_assert(sizeof(TensorList) == 1360, "TensorList: 340 ints from the host (CudaFused.tensorList)");
+
+// The tensor block b works on: the last one whose first block is at most b (the host leaves out empty tensors).
+__device__ __forceinline__ int tensor_of(const TensorList& L, int b) {
+    int i = 0;
+#pragma unroll
+    for (int k = 1; k < MULTI_MAX; k++) {
+        if (k < L.count && L.firstBlock[k] <= b) {
+            i = k;
         }
-        const T mi = add_(mul_(m[i], b1), mul_(gi, c1));
-        m[i] = mi;
-        T vi = add_(mul_(v[i], b2), mul_(mul_(gi, c2), gi));
-        v[i] = vi;
-        if (ams) {
-            vi = java_max(vmax[i], vi);
-            vmax[i] = vi;
+    }
+    return i;
+}
+
+// Every tensor's Adam step, each block one run of perBlock elements of one tensor. With deviceSteps the bias
+// corrections come from each tensor's step count on the device (already advanced), else from the arguments.
+template <typename T>
+__device__ __forceinline__ void adam_multi(const TensorList& L, double beta1, double beta2, double eps,
+                                           double weightDecay, int decoupled, int maximize, int amsgrad, double lr,
+                                           double stepSize, double sqrtBiasCorrection2, int deviceSteps) {
+    const int b = blockIdx.x;
+    const int i = tensor_of(L, b);
+    unsigned long long p = 0, g = 0, m = 0, v = 0, vmax = 0, step = 0;
+    int n = 0, first = 0;
+#pragma unroll
+    for (int k = 0; k < MULTI_MAX; k++) {
+        if (k == i) {
+            p = L.p[k];
+            g = L.g[k];
+            m = L.m[k];
+            v = L.v[k];
+            vmax = L.vmax[k];
+            step = L.step[k];
+            n = L.n[k];
+            first = L.firstBlock[k];
         }
-        p[i] = add_(pi, div_(mul_(mi, negStep), add_(div_(sqrt_(vi), bc2), ep)));
+    }
+    if (deviceSteps) {
+        bias_corrections(*(const double*) step, beta1, beta2, lr, stepSize, sqrtBiasCorrection2);
+    }
+    const AdamK<T> k = adam_consts<T>(beta1, beta2, eps, weightDecay, decoupled, maximize,
+                                      amsgrad != 0 && vmax != 0, lr, stepSize, sqrtBiasCorrection2);
+    const int start = (b - first) * L.perBlock;
+    const int end = min(n, start + L.perBlock);
+    for (int e = start + (int) threadIdx.x; e < end; e += blockDim.x) {
+        adam_one(k, (unsigned) e, (T*) p, (const T*) g, (T*) m, (T*) v, (T*) vmax);
     }
 }
 
@@ -766,9 +858,8 @@ __device__ __forceinline__ void adam_step_dev(int n, T* __restrict__ p, const T*
                                               T* __restrict__ v, T* __restrict__ vmax, double beta1, double beta2,
                                               double eps, double weightDecay, int decoupled, int maximize,
                                               int amsgrad, double lr, const double* __restrict__ step) {
-    const double t = *step;
-    const double stepSize = lr / (1.0 - pow(beta1, t));
-    const double sqrtBiasCorrection2 = sqrt(1.0 - pow(beta2, t));
+    double stepSize, sqrtBiasCorrection2;
+    bias_corrections(*step, beta1, beta2, lr, stepSize, sqrtBiasCorrection2);
     adam_step<T>(n, p, g, m, v, vmax, beta1, beta2, eps, weightDecay, decoupled, maximize, amsgrad, lr, stepSize,
                  sqrtBiasCorrection2);
 }
@@ -891,6 +982,35 @@ EMBER_FUSED_BOTH(EMBER_SGD)
                                       amsgrad, lr, step);                                                       \
     }
 EMBER_FUSED_BOTH(EMBER_ADAM_DEV)
+
+// adam_multi_T(TensorList L, double beta1, double beta2, double eps, double weightDecay, int decoupled, int maximize,
+//              int amsgrad, double lr, double stepSize, double sqrtBiasCorrection2, int deviceSteps)
+// adam_step_T (deviceSteps 0) or adam_step_dev_T (1: each tensor's t from L.step) over all of L's tensors.
+// blockDim 256, gridDim = L.firstBlock[L.count].
+#define EMBER_ADAM_MULTI(T, S)                                                                                  \
+    extern "C" __global__ void __launch_bounds__(256) adam_multi_##S(                                           \
+        ember_fused::TensorList L, double beta1, double beta2, double eps, double weightDecay, int decoupled,   \
+        int maximize, int amsgrad, double lr, double stepSize, double sqrtBiasCorrection2, int deviceSteps) {   \
+        ember_fused::adam_multi<T>(L, beta1, beta2, eps, weightDecay, decoupled, maximize, amsgrad, lr,         \
+                                   stepSize, sqrtBiasCorrection2, deviceSteps);                                  \
+    }
+EMBER_FUSED_BOTH(EMBER_ADAM_MULTI)
+
+// step_increment_multi(TensorList L): t += 1 for the float64 step count at each L.step[k], k < L.count (PyTorch's
+// _foreach_add_(steps, 1) before a capturable step). One block of 32 threads.
+extern "C" __global__ void step_increment_multi(ember_fused::TensorList L) {
+    unsigned long long step = 0;
+#pragma unroll
+    for (int k = 0; k < ember_fused::MULTI_MAX; k++) {
+        if (k == (int) threadIdx.x && k < L.count) {
+            step = L.step[k];
+        }
+    }
+    if (step != 0) {
+        double* t = (double*) step;
+        *t = *t + 1.0;
+    }
+}
 
 // gelu_T(int n, const T* x, T* y); gelu_backward_T(int n, const T* x, const T* g, T* gx). All contiguous.
 // blockDim 256, gridDim = min(ceil(n / 256), 65535), no dynamic shared memory.

@@ -191,6 +191,17 @@ public interface Backend {
     }
 
     /**
+     * One Adam / AdamW step of many parameters at once (PyTorch's multi-tensor Adam): entry i holds {param, grad,
+     * expAvg, expAvgSq, maxExpAvgSq or null, step or null}, as {@link #adamStep} and {@link #adamStepCapturable}
+     * take them. With {@code deviceSteps} every entry's step (0-dim float64) is first advanced by one on the device
+     * and gives that entry's bias corrections; otherwise {@code update}'s hold for every entry. False (nothing
+     * changed) when the backend has no such kernel: the optimizer then steps each parameter.
+     */
+    default boolean adamStepMulti(java.util.List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
+        return false;
+    }
+
+    /**
      * One SGD update of a parameter in place; {@code momentumBuffer} is null without momentum, and on the first
      * step with momentum it is set to the (decayed) gradient.
      */

@@ -4,7 +4,9 @@ import dev.ember.backend.AdamUpdate;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -229,6 +231,50 @@ public class Adam extends Optimizer<Adam.Options> {
         Tensor denom = moments(param, grad, o, s).sqrt().div(Math.sqrt(biasCorrection2)).add(o.eps);
         param.addi(s.expAvg.mul(-stepSize).div(denom));
         return s;
+    }
+
+    /**
+     * Every parameter of a group in one multi-tensor kernel (PyTorch's fused Adam), where the backend has one:
+     * the same arithmetic as {@link #update} per parameter. Left to {@link #update} (false) for whatever that
+     * would still have to set up: a first capturable step, amsgrad switched on late, step counts that differ.
+     */
+    @Override
+    protected boolean updateAll(List<Tensor> params, List<Tensor> grads, Options o, List<State> states) {
+        if (!fused) {
+            return false;
+        }
+        List<Tensor[]> entries = new ArrayList<>(params.size());
+        long step = ((AdamState) states.get(0)).step;
+        for (int i = 0; i < params.size(); i++) {
+            AdamState s = (AdamState) states.get(i);
+            if (o.amsgrad && s.maxExpAvgSq == null || o.capturable != (s.deviceStep != null)
+                    || !o.capturable && s.step != step) {
+                return false;
+            }
+            entries.add(new Tensor[] {params.get(i), grads.get(i), s.expAvg, s.expAvgSq,
+                o.amsgrad ? s.maxExpAvgSq : null, s.deviceStep});
+        }
+        AdamUpdate u;
+        if (o.capturable) {
+            u = new AdamUpdate(o.beta1, o.beta2, o.eps, o.weightDecay, decoupledWeightDecay, o.maximize, o.amsgrad,
+                    o.lr(), Double.NaN, Double.NaN);
+        } else {
+            refuseDuringCapture(params.get(0), decoupledWeightDecay ? "AdamW" : "Adam",
+                    "a step with capturable(false) (its step count is a host number)");
+            double biasCorrection1 = 1 - Math.pow(o.beta1, step + 1);
+            double biasCorrection2 = 1 - Math.pow(o.beta2, step + 1);
+            u = new AdamUpdate(o.beta1, o.beta2, o.eps, o.weightDecay, decoupledWeightDecay, o.maximize, o.amsgrad,
+                    o.lr(), o.lr() / biasCorrection1, Math.sqrt(biasCorrection2));
+        }
+        if (!Fused.adamStepMulti(entries, u, o.capturable)) {
+            return false;
+        }
+        if (!o.capturable) {
+            for (State s : states) {
+                ((AdamState) s).step++;
+            }
+        }
+        return true;
     }
 
     /** The composite's weight decay and moment updates, in place; returns v̂ (v, or v_max with amsgrad). */

@@ -224,6 +224,9 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
     public void step() {
         try (var ignored = Autograd.noGrad()) {
             for (ParamGroup<O> group : groups) {
+                if (updateTogether(group)) {
+                    continue;
+                }
                 for (Tensor p : group.params()) {
                     Tensor grad = p.grad();
                     if (grad == null) {
@@ -241,6 +244,36 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
             }
         }
     }
+    /** The group's parameters with a gradient, updated by {@link #updateAll} when every one has state already. */
+    private boolean updateTogether(ParamGroup<O> group) {
+        List<Tensor> params = new ArrayList<>();
+        List<Tensor> grads = new ArrayList<>();
+        List<State> states = new ArrayList<>();
+        for (Tensor p : group.params()) {
+            Tensor grad = p.grad();
+            if (grad == null) {
+                continue;
+            }
+            State s = state.get(p);
+            if (s == null) {
+                return false;
+            }
+            params.add(p);
+            grads.add(grad);
+            states.add(s);
+        }
+        return params.size() > 1 && updateAll(params, grads, group.options(), states);
+    }
+
+    /**
+     * Updates all of a group's parameters that have a gradient at once (one multi-tensor kernel instead of one
+     * per parameter), each with its state, which every one already has. False, with nothing changed, to have
+     * them updated one by one through {@link #update}; the default.
+     */
+    protected boolean updateAll(List<Tensor> params, List<Tensor> grads, O options, List<State> states) {
+        return false;
+    }
+
 
     /** Re-evaluates the loss with {@code closure} (grad enabled), steps, and returns the loss. */
     public final Tensor step(Supplier<Tensor> closure) {

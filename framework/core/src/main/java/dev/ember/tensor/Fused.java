@@ -86,6 +86,37 @@ public final class Fused {
     }
 
     /**
+     * {@link #adamStep} (or, with {@code deviceSteps}, {@link #adamStepCapturable} with each entry's step advanced
+     * by one first) for many parameters in one go: entry i is {param, grad, expAvg, expAvgSq, maxExpAvgSq or null,
+     * step or null}, all on one device. False (nothing changed) when the backend cannot do them together.
+     */
+    public static boolean adamStepMulti(java.util.List<Tensor[]> entries, AdamUpdate update, boolean deviceSteps) {
+        if (entries.isEmpty()) {
+            return false;
+        }
+        Tensor first = entries.get(0)[0];
+        java.util.List<dev.ember.backend.Strided[]> operands = new java.util.ArrayList<>(entries.size());
+        for (Tensor[] e : entries) {
+            Tensor step = e[5];
+            if (!sameKind(e[0], e[1], e[2], e[3], e[4]) || !e[0].device().equals(first.device())
+                    || e[0].dtype() != first.dtype() || Tensor.gradRecording(e[0], e[1], e[2], e[3])
+                    || deviceSteps && (step == null || step.dtype() != DType.FLOAT64 || step.numel() != 1
+                            || !step.device().equals(first.device()))) {
+                return false;
+            }
+            operands.add(new dev.ember.backend.Strided[] {e[0].strided(), e[1].strided(), e[2].strided(),
+                e[3].strided(), e[4] == null ? null : e[4].strided(), step == null ? null : step.strided()});
+        }
+        if (!first.backend().adamStepMulti(operands, update, deviceSteps)) {
+            return false;
+        }
+        for (Tensor[] e : entries) {
+            bumpVersions(e[0], e[2], e[3], e[4], deviceSteps ? e[5] : null);
+        }
+        return true;
+    }
+
+    /**
      * One SGD update of {@code param} (and its momentum buffer, null without momentum) in place (see
      * {@link SgdUpdate}); false (nothing changed) when the backend cannot fuse these operands.
      */

@@ -406,6 +406,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean adamStepMulti(java.util.List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
+        return CudaFused.adamStepMulti(entries, update, deviceSteps);
+    }
+
+    @Override
     public boolean gruCell(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
         return CudaFused.gruCell(xGates, hGates, h, hNew, saved);
     }

@@ -177,6 +177,74 @@ final class CudaFused {
         return true;
     }
 
+    /** fused.cu's MULTI_MAX: tensors per multi-tensor launch (TensorList stays within the kernel-argument limit). */
+    static final int MULTI_MAX = 24;
+    /** Blocks a multi-tensor launch may use (gridDim.x has 65535; tensors start on a block of their own). */
+    private static final int MULTI_BLOCKS = 60_000;
+
+    /**
+     * Adam over many tensors, at most {@value #MULTI_MAX} per launch (adam_multi; with device step counts
+     * step_increment_multi first). Entries as Backend.adamStepMulti; grads may have any layout.
+     */
+    static boolean adamStepMulti(java.util.List<Strided[]> entries, AdamUpdate u, boolean deviceSteps) {
+        for (Strided[] e : entries) {
+            if (!ok(1, e[1], e[0], e[2], e[3], e[4]) || e[0].dtype() != entries.get(0)[0].dtype()
+                    || deviceSteps && (e[5] == null || e[5].dtype() != dev.ember.tensor.DType.FLOAT64)) {
+                return false;
+            }
+        }
+        String kernel = "adam_multi_" + sfx(entries.get(0)[0]);
+        for (int from = 0; from < entries.size(); from += MULTI_MAX) {
+            java.util.List<Strided[]> chunk = entries.subList(from, Math.min(entries.size(), from + MULTI_MAX));
+            int[] list = tensorList(chunk);
+            int blocks = list[TL_FIRST + chunk.size()];
+            if (deviceSteps) {
+                k().launch("step_increment_multi", 1, 1, 1, 32, 0, (Object) list);
+            }
+            if (blocks > 0) {
+                k().launch(kernel, blocks, 1, 1, THREADS, 0, list, u.beta1(), u.beta2(), u.eps(), u.weightDecay(),
+                        u.decoupledWeightDecay() ? 1 : 0, u.maximize() ? 1 : 0, u.amsgrad() ? 1 : 0, u.lr(),
+                        u.stepSize(), u.sqrtBiasCorrection2(), deviceSteps ? 1 : 0);
+            }
+        }
+        return true;
+    }
+
+    // fused.cu's TensorList as ints: six arrays of MULTI_MAX 64-bit addresses (low word first), n[MULTI_MAX],
+    // firstBlock[MULTI_MAX + 1], count, perBlock, and one int of padding to its 8-byte alignment (1360 bytes).
+    private static final int TL_N = 12 * MULTI_MAX;
+    private static final int TL_FIRST = TL_N + MULTI_MAX;
+    private static final int TL_COUNT = TL_FIRST + MULTI_MAX + 1;
+    private static final int TL_INTS = TL_COUNT + 3;
+
+    /** The TensorList of up to MULTI_MAX entries {p, g, m, v, vmax, step} (grads packed if need be). */
+    private static int[] tensorList(java.util.List<Strided[]> chunk) {
+        int[] list = new int[TL_INTS];
+        long total = 0;
+        for (Strided[] e : chunk) {
+            total += e[0].numel();
+        }
+        int perBlock = (int) Math.max(2048, (total / MULTI_BLOCKS + 256) / 256 * 256);
+        int block = 0;
+        for (int i = 0; i < chunk.size(); i++) {
+            Strided[] e = chunk.get(i);
+            Strided[] operands = {e[0], dense(e[1]), e[2], e[3], e[4], e[5]};
+            for (int a = 0; a < 6; a++) {
+                long address = operands[a] == null ? 0 : DeviceAddress.of(at(operands[a]));
+                list[2 * (a * MULTI_MAX + i)] = (int) address;
+                list[2 * (a * MULTI_MAX + i) + 1] = (int) (address >>> 32);
+            }
+            int n = e[0].numel();
+            list[TL_N + i] = n;
+            list[TL_FIRST + i] = block;
+            block += (n + perBlock - 1) / perBlock;
+        }
+        list[TL_FIRST + chunk.size()] = block;
+        list[TL_COUNT] = chunk.size();
+        list[TL_COUNT + 1] = perBlock;
+        return list;
+    }
+
     /** Exact GELU, element-wise over contiguous operands of one floating dtype. */
     static boolean gelu(Strided x, Strided y) {
         if (!ok(1, x, y)) {

@@ -13,7 +13,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.reflect.Method;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import jcuda.CudaException;
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -44,20 +41,6 @@ final class EmulatedDriver implements Driver {
     /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
     static final int MULTIPROCESSORS = Integer.getInteger("ember.cuda.emulator.multiprocessors", 8);
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final Method NATIVE_POINTER;
-    private static final Method BYTE_OFFSET;
-
-    static {
-        try {
-            NATIVE_POINTER = NativePointerObject.class.getDeclaredMethod("getNativePointer");
-            BYTE_OFFSET = Pointer.class.getDeclaredMethod("getByteOffset");
-            NATIVE_POINTER.setAccessible(true);
-            BYTE_OFFSET.setAccessible(true);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final long total = Long.getLong("ember.cuda.emulator.memory", 5L << 30);
     private final MethodHandle launch;
     private final MethodHandle has;
@@ -125,11 +108,7 @@ final class EmulatedDriver implements Driver {
 
     /** The host address a device pointer stands for. */
     static long address(CUdeviceptr p) {
-        try {
-            return (long) NATIVE_POINTER.invoke(p) + (long) BYTE_OFFSET.invoke(p);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return DeviceAddress.of(p);
     }
 
     private static MemorySegment memory(CUdeviceptr p, long bytes) {
