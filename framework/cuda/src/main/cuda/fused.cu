@@ -525,6 +525,55 @@ __device__ __forceinline__ void layer_norm_backward_wb(int R, int D, const T* __
 #define EMBER_GRID_STRIDE(i, n)                                                                                 \
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned) (n); i += blockDim.x * gridDim.x)
 
+// CpuOptim.sgdF / sgdD, operation by operation; every scalar rounded to T as the CPU does. SgdK holds the step's
+// constants, sgd_one updates element i: shared by the per-tensor and the multi-tensor kernels.
+template <typename T>
+struct SgdK {
+    T wd, mom, damp, negLr;
+    bool decay, nesterov, maximize, first;
+};
+
+template <typename T>
+__device__ __forceinline__ SgdK<T> sgd_consts(double lr, double momentum, double dampening, double weightDecay,
+                                              int nesterov, int maximize, int firstStep) {
+    SgdK<T> k;
+    k.wd = (T) weightDecay;
+    k.decay = weightDecay != 0.0;
+    k.mom = (T) momentum;
+    k.damp = (T) __dsub_rn(1.0, dampening);
+    k.negLr = (T) -lr;
+    k.nesterov = nesterov != 0;
+    k.maximize = maximize != 0;
+    k.first = firstStep != 0;
+    return k;
+}
+
+template <typename T>
+__device__ __forceinline__ void sgd_one(const SgdK<T>& k, unsigned i, T* __restrict__ p, const T* __restrict__ g,
+                                        T* __restrict__ buf) {
+    T gi = k.maximize ? -g[i] : g[i];
+    const T pi = p[i];
+    if (k.decay) {
+        gi = add_(gi, mul_(pi, k.wd));
+    }
+    if (buf != nullptr) {
+        const T bi = k.first ? gi : add_(mul_(buf[i], k.mom), mul_(gi, k.damp));
+        buf[i] = bi;
+        gi = k.nesterov ? add_(gi, mul_(bi, k.mom)) : bi;
+    }
+    p[i] = add_(pi, mul_(gi, k.negLr));
+}
+
+template <typename T>
+__device__ __forceinline__ void sgd_step(int n, T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf,
+                                         double lr, double momentum, double dampening, double weightDecay,
+                                         int nesterov, int maximize, int firstStep) {
+    const SgdK<T> k = sgd_consts<T>(lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep);
+    EMBER_GRID_STRIDE(i, n) {
+        sgd_one(k, i, p, g, buf);
+    }
+}
+
 // CpuOptim.adamF / adamD, operation by operation; every scalar rounded to T as the CPU does. AdamK holds the
 // step's constants, adam_one updates element i: shared by the per-tensor and the multi-tensor kernels.
 template <typename T>
@@ -621,65 +670,63 @@ __device__ __forceinline__ int tensor_of(const TensorList& L, int b) {
     return i;
 }
 
+// What block blockIdx.x works on: its tensor's addresses and its run [start, end) of that tensor's elements.
+struct Slice {
+    unsigned long long p, g, m, v, vmax, step;
+    int start, end;
+};
+
+__device__ __forceinline__ Slice slice_of(const TensorList& L) {
+    const int b = blockIdx.x;
+    const int i = tensor_of(L, b);
+    Slice s{};
+    int n = 0, first = 0;
+#pragma unroll
+    for (int k = 0; k < MULTI_MAX; k++) {
+        if (k == i) {
+            s.p = L.p[k];
+            s.g = L.g[k];
+            s.m = L.m[k];
+            s.v = L.v[k];
+            s.vmax = L.vmax[k];
+            s.step = L.step[k];
+            n = L.n[k];
+            first = L.firstBlock[k];
+        }
+    }
+    s.start = (b - first) * L.perBlock;
+    s.end = min(n, s.start + L.perBlock);
+    return s;
+}
+
+// Every tensor's SGD step (L.m: the momentum buffers, 0 without momentum), as adam_multi.
+template <typename T>
+__device__ __forceinline__ void sgd_multi(const TensorList& L, double lr, double momentum, double dampening,
+                                          double weightDecay, int nesterov, int maximize) {
+    const Slice s = slice_of(L);
+    const SgdK<T> k = sgd_consts<T>(lr, momentum, dampening, weightDecay, nesterov, maximize, 0);
+    for (int e = s.start + (int) threadIdx.x; e < s.end; e += blockDim.x) {
+        sgd_one(k, (unsigned) e, (T*) s.p, (const T*) s.g, (T*) s.m);
+    }
+}
+
 // Every tensor's Adam step, each block one run of perBlock elements of one tensor. With deviceSteps the bias
 // corrections come from each tensor's step count on the device (already advanced), else from the arguments.
 template <typename T>
 __device__ __forceinline__ void adam_multi(const TensorList& L, double beta1, double beta2, double eps,
                                            double weightDecay, int decoupled, int maximize, int amsgrad, double lr,
                                            double stepSize, double sqrtBiasCorrection2, int deviceSteps) {
-    const int b = blockIdx.x;
-    const int i = tensor_of(L, b);
-    unsigned long long p = 0, g = 0, m = 0, v = 0, vmax = 0, step = 0;
-    int n = 0, first = 0;
-#pragma unroll
-    for (int k = 0; k < MULTI_MAX; k++) {
-        if (k == i) {
-            p = L.p[k];
-            g = L.g[k];
-            m = L.m[k];
-            v = L.v[k];
-            vmax = L.vmax[k];
-            step = L.step[k];
-            n = L.n[k];
-            first = L.firstBlock[k];
-        }
-    }
+    const Slice s = slice_of(L);
     if (deviceSteps) {
-        bias_corrections(*(const double*) step, beta1, beta2, lr, stepSize, sqrtBiasCorrection2);
+        bias_corrections(*(const double*) s.step, beta1, beta2, lr, stepSize, sqrtBiasCorrection2);
     }
     const AdamK<T> k = adam_consts<T>(beta1, beta2, eps, weightDecay, decoupled, maximize,
-                                      amsgrad != 0 && vmax != 0, lr, stepSize, sqrtBiasCorrection2);
-    const int start = (b - first) * L.perBlock;
-    const int end = min(n, start + L.perBlock);
-    for (int e = start + (int) threadIdx.x; e < end; e += blockDim.x) {
-        adam_one(k, (unsigned) e, (T*) p, (const T*) g, (T*) m, (T*) v, (T*) vmax);
+                                      amsgrad != 0 && s.vmax != 0, lr, stepSize, sqrtBiasCorrection2);
+    for (int e = s.start + (int) threadIdx.x; e < s.end; e += blockDim.x) {
+        adam_one(k, (unsigned) e, (T*) s.p, (const T*) s.g, (T*) s.m, (T*) s.v, (T*) s.vmax);
     }
 }
 
-// CpuOptim.sgdF / sgdD, operation by operation; every scalar rounded to T as the CPU does.
-template <typename T>
-__device__ __forceinline__ void sgd_step(int n, T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf,
-                                         double lr, double momentum, double dampening, double weightDecay,
-                                         int nesterov, int maximize, int firstStep) {
-    const T wd = (T) weightDecay;
-    const bool decay = weightDecay != 0.0;
-    const T mom = (T) momentum;
-    const T damp = (T) __dsub_rn(1.0, dampening);
-    const T negLr = (T) -lr;
-    EMBER_GRID_STRIDE(i, n) {
-        T gi = maximize ? -g[i] : g[i];
-        const T pi = p[i];
-        if (decay) {
-            gi = add_(gi, mul_(pi, wd));
-        }
-        if (buf != nullptr) {
-            const T bi = firstStep ? gi : add_(mul_(buf[i], mom), mul_(gi, damp));
-            buf[i] = bi;
-            gi = nesterov ? add_(gi, mul_(bi, mom)) : bi;
-        }
-        p[i] = add_(pi, mul_(gi, negLr));
-    }
-}
 
 // CpuLstm.forwardRow: gates (i, f, g, o) = sigmoid, sigmoid, tanh, sigmoid of xg + hg, saved activated;
 // c' = f c + i g, h = o tanh(c'), hc = [h, c'].
@@ -995,6 +1042,17 @@ EMBER_FUSED_BOTH(EMBER_ADAM_DEV)
                                    stepSize, sqrtBiasCorrection2, deviceSteps);                                  \
     }
 EMBER_FUSED_BOTH(EMBER_ADAM_MULTI)
+
+// sgd_multi_T(TensorList L, double lr, double momentum, double dampening, double weightDecay, int nesterov,
+//             int maximize): sgd_step_T (not a first momentum step) over L's tensors, L.m the momentum buffers.
+#define EMBER_SGD_MULTI(T, S)                                                                                   \
+    extern "C" __global__ void __launch_bounds__(256) sgd_multi_##S(ember_fused::TensorList L, double lr,       \
+                                                                     double momentum, double dampening,         \
+                                                                     double weightDecay, int nesterov,          \
+                                                                     int maximize) {                            \
+        ember_fused::sgd_multi<T>(L, lr, momentum, dampening, weightDecay, nesterov, maximize);                 \
+    }
+EMBER_FUSED_BOTH(EMBER_SGD_MULTI)
 
 // step_increment_multi(TensorList L): t += 1 for the float64 step count at each L.step[k], k < L.count (PyTorch's
 // _foreach_add_(steps, 1) before a capturable step). One block of 32 threads.

@@ -202,6 +202,14 @@ public interface Backend {
     }
 
     /**
+     * {@link #sgdStep} for many parameters at once: entry i holds {param, grad, momentumBuffer or null}; never a
+     * first momentum step ({@code update.firstStep()} is false). False (nothing changed) without such a kernel.
+     */
+    default boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate update) {
+        return false;
+    }
+
+    /**
      * One SGD update of a parameter in place; {@code momentumBuffer} is null without momentum, and on the first
      * step with momentum it is set to the (decayed) gradient.
      */

@@ -3,7 +3,9 @@ package dev.ember.optim;
 import dev.ember.backend.SgdUpdate;
 import dev.ember.tensor.Fused;
 import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -145,6 +147,27 @@ public class SGD extends Optimizer<SGD.Options> {
         public Map<String, Tensor> tensors() {
             return momentumBuffer == null ? Map.of() : Map.of("momentum_buffer", momentumBuffer);
         }
+    }
+
+    /**
+     * Every parameter of a group in one multi-tensor kernel, where the backend has one: the arithmetic of
+     * {@link #update} per parameter. Left to {@link #update} (false) while a momentum buffer is still missing.
+     */
+    @Override
+    protected boolean updateAll(List<Tensor> params, List<Tensor> grads, Options o, List<State> states) {
+        if (!fused) {
+            return false;
+        }
+        List<Tensor[]> entries = new ArrayList<>(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            Tensor buf = ((SgdState) states.get(i)).momentumBuffer;
+            if (o.momentum != 0 && buf == null) {
+                return false;
+            }
+            entries.add(new Tensor[] {params.get(i), grads.get(i), o.momentum == 0 ? null : buf});
+        }
+        return Fused.sgdStepMulti(entries, new SgdUpdate(o.lr(), o.momentum, o.dampening, o.weightDecay, o.nesterov,
+                o.maximize, false));
     }
 
     @Override

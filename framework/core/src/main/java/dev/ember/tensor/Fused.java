@@ -134,6 +134,33 @@ public final class Fused {
         }
         return true;
     }
+    /**
+     * {@link #sgdStep} for many parameters in one go: entry i is {param, grad, momentumBuffer or null}, all on one
+     * device, none in its first momentum step. False (nothing changed) when the backend cannot do them together.
+     */
+    public static boolean sgdStepMulti(java.util.List<Tensor[]> entries, SgdUpdate update) {
+        if (entries.isEmpty() || update.firstStep()) {
+            return false;
+        }
+        Tensor first = entries.get(0)[0];
+        java.util.List<dev.ember.backend.Strided[]> operands = new java.util.ArrayList<>(entries.size());
+        for (Tensor[] e : entries) {
+            if (!sameKind(e[0], e[1], e[2]) || !e[0].device().equals(first.device()) || e[0].dtype() != first.dtype()
+                    || Tensor.gradRecording(e[0], e[1])) {
+                return false;
+            }
+            operands.add(new dev.ember.backend.Strided[] {e[0].strided(), e[1].strided(),
+                e[2] == null ? null : e[2].strided()});
+        }
+        if (!first.backend().sgdStepMulti(operands, update)) {
+            return false;
+        }
+        for (Tensor[] e : entries) {
+            bumpVersions(e[0], e[2]);
+        }
+        return true;
+    }
+
 
     // ---------------------------------------------------------------- layer norm
 

@@ -411,6 +411,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate update) {
+        return CudaFused.sgdStepMulti(entries, update);
+    }
+
+    @Override
     public boolean gruCell(Strided xGates, Strided hGates, Strided h, Strided hNew, Strided saved) {
         return CudaFused.gruCell(xGates, hGates, h, hNew, saved);
     }

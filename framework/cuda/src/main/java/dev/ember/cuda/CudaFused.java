@@ -195,19 +195,45 @@ final class CudaFused {
         }
         String kernel = "adam_multi_" + sfx(entries.get(0)[0]);
         for (int from = 0; from < entries.size(); from += MULTI_MAX) {
-            java.util.List<Strided[]> chunk = entries.subList(from, Math.min(entries.size(), from + MULTI_MAX));
-            int[] list = tensorList(chunk);
-            int blocks = list[TL_FIRST + chunk.size()];
+            int[] list = tensorList(entries.subList(from, Math.min(entries.size(), from + MULTI_MAX)));
             if (deviceSteps) {
                 k().launch("step_increment_multi", 1, 1, 1, 32, 0, (Object) list);
             }
-            if (blocks > 0) {
-                k().launch(kernel, blocks, 1, 1, THREADS, 0, list, u.beta1(), u.beta2(), u.eps(), u.weightDecay(),
-                        u.decoupledWeightDecay() ? 1 : 0, u.maximize() ? 1 : 0, u.amsgrad() ? 1 : 0, u.lr(),
-                        u.stepSize(), u.sqrtBiasCorrection2(), deviceSteps ? 1 : 0);
-            }
+            launchMulti(kernel, list, u.beta1(), u.beta2(), u.eps(), u.weightDecay(),
+                    u.decoupledWeightDecay() ? 1 : 0, u.maximize() ? 1 : 0, u.amsgrad() ? 1 : 0, u.lr(), u.stepSize(),
+                    u.sqrtBiasCorrection2(), deviceSteps ? 1 : 0);
         }
         return true;
+    }
+
+    /** SGD over many tensors (sgd_multi): entries {p, g, momentum buffer or null}, never a first momentum step. */
+    static boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate u) {
+        for (Strided[] e : entries) {
+            if (!ok(1, e[1], e[0], e[2]) || e[0].dtype() != entries.get(0)[0].dtype()) {
+                return false;
+            }
+        }
+        String kernel = "sgd_multi_" + sfx(entries.get(0)[0]);
+        for (int from = 0; from < entries.size(); from += MULTI_MAX) {
+            java.util.List<Strided[]> chunk = new java.util.ArrayList<>();
+            for (Strided[] e : entries.subList(from, Math.min(entries.size(), from + MULTI_MAX))) {
+                chunk.add(new Strided[] {e[0], e[1], e[2], null, null, null});
+            }
+            launchMulti(kernel, tensorList(chunk), u.lr(), u.momentum(), u.dampening(), u.weightDecay(),
+                    u.nesterov() ? 1 : 0, u.maximize() ? 1 : 0);
+        }
+        return true;
+    }
+
+    /** A multi-tensor kernel over the blocks of {@code list}, which is its first argument (none when empty). */
+    private static void launchMulti(String kernel, int[] list, Object... scalars) {
+        int blocks = list[TL_FIRST + list[TL_COUNT]];
+        if (blocks > 0) {
+            Object[] args = new Object[scalars.length + 1];
+            args[0] = list;
+            System.arraycopy(scalars, 0, args, 1, scalars.length);
+            k().launch(kernel, blocks, 1, 1, THREADS, 0, args);
+        }
     }
 
     // fused.cu's TensorList as ints: six arrays of MULTI_MAX 64-bit addresses (low word first), n[MULTI_MAX],

@@ -53,9 +53,9 @@ class CudaOptimTest {
     }
 
     /**
-     * Many parameters in one optimizer take the multi-tensor kernels (adam_multi, step_increment_multi): 30 of
-     * them (two launches of at most 24), sizes from 1 to past a block's run, a transposed gradient; the CPU steps
-     * each parameter on its own.
+     * Many parameters in one optimizer take the multi-tensor kernels (adam_multi, step_increment_multi,
+     * sgd_multi): 30 of them (two launches of at most 24), sizes from 1 to past a block's run, a transposed
+     * gradient; the CPU steps each parameter on its own.
      */
     private static void sameStepsMany(String what, Function<List<Tensor>, Optimizer> make) {
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
@@ -83,6 +83,14 @@ class CudaOptimTest {
                 assertClose(what + " " + dtype + " parameter " + i, pc.get(i).detach(), pg.get(i).detach(), tol, tol);
             }
         }
+    }
+
+    @Test
+    void sgdOverManyParameters() {
+        sameStepsMany("sgd", p -> new SGD(p, 0.1));
+        sameStepsMany("sgd momentum nesterov decay maximize", p -> new SGD(p, SGD.options().lr(0.05).momentum(0.9)
+                .nesterov(true).weightDecay(1e-2).maximize(true)));
+        sameStepsMany("sgd momentum dampening", p -> new SGD(p, SGD.options().lr(0.05).momentum(0.8).dampening(0.1)));
     }
 
     @Test
