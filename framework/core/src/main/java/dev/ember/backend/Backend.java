@@ -171,6 +171,27 @@ public interface Backend {
     }
 
     /**
+     * Cross entropy of logits {@code input} (N, C) contiguous and class indices {@code target} (N, int64, each in
+     * [0, C) or {@code ignoreIndex}) in a couple of launches: logp (N, C) = logSoftmax(input); loss = the mean over
+     * the rows not ignored of -logp[i, target_i] (reduction 1), their sum (2), or each row's (0: N values, 0 where
+     * ignored); count (1 element) = the rows not ignored, kept for the backward. A backend that implements it
+     * implements {@link #crossEntropyBackward} too. False (nothing written): the tensor layer's composite runs.
+     */
+    default boolean crossEntropy(Strided input, Strided target, long ignoreIndex, int reduction, Strided logp,
+                                 Strided loss, Strided count) {
+        return false;
+    }
+
+    /**
+     * The gradient of {@link #crossEntropy}: gradInput (N, C) = (exp(logp) - onehot(target)) times grad / count
+     * (mean), grad (sum) or grad_i (none, grad (N) contiguous), and 0 on ignored rows.
+     */
+    default boolean crossEntropyBackward(Strided logp, Strided target, long ignoreIndex, int reduction, Strided grad,
+                                         Strided count, Strided gradInput) {
+        return false;
+    }
+
+    /**
      * One Adam / AdamW update of a parameter in place, with its state (exp_avg, exp_avg_sq, and max_exp_avg_sq
      * with amsgrad, else null), in the order of operations of the composite update in {@code dev.ember.optim}.
      */

@@ -281,10 +281,51 @@ public final class Fused {
                 || !input.dtype().isFloatingPoint()) {
             return null;
         }
+        Tensor fused = crossEntropyKernels(input, target, ignoreIndex, reduction);
+        if (fused != null) {
+            return fused;
+        }
         Tensor t = target.reshape(input.shape[0], 1);
         Tensor keep = t.ne((double) ignoreIndex);
         Tensor mask = keep.to(input.dtype());
         return crossEntropy(input, t.mul(keep), mask, 0, mask.sum(), reduction);
+    }
+
+    /**
+     * The node in the backend's own cross-entropy kernels ({@link Backend#crossEntropy}), when it has them: a
+     * couple of launches each way instead of the composite's dozen; null otherwise.
+     */
+    private static Tensor crossEntropyKernels(Tensor input, Tensor target, long ignoreIndex, String reduction) {
+        int red = switch (reduction) {
+            case "none" -> 0;
+            case "mean" -> 1;
+            case "sum" -> 2;
+            default -> -1;
+        };
+        if (red < 0 || target.dtype() != DType.INT64) {
+            return null;
+        }
+        int n = input.shape[0];
+        Tensor x = contiguous(input);
+        Tensor t = contiguous(target);
+        Tensor logp = Creation.output(x.dtype(), x.shape.clone(), x);
+        Tensor loss = Creation.output(x.dtype(), red == 0 ? new int[] {n} : new int[0], x);
+        Tensor count = Creation.output(x.dtype(), new int[0], x);
+        Backend be = x.backend();
+        if (!be.crossEntropy(x.strided(), t.strided(), ignoreIndex, red, logp.strided(), loss.strided(),
+                count.strided())) {
+            return null;
+        }
+        return Graph.record("NllLossBackward0", loss, input, new Tensor[] {logp, t, count}, g -> {
+            Tensor gc = contiguous(g);
+            Tensor gx = Creation.output(logp.dtype(), logp.shape.clone(), logp);
+            if (!be.crossEntropyBackward(logp.strided(), t.strided(), ignoreIndex, red, gc.strided(),
+                    count.strided(), gx.strided())) {
+                throw new IllegalStateException("cross_entropy: backend " + be.deviceType()
+                        + " computed the loss in its kernels but has no kernel for the gradient");
+            }
+            return new Tensor[] {gx};
+        });
     }
 
     /**

@@ -411,6 +411,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean crossEntropy(Strided input, Strided target, long ignoreIndex, int reduction, Strided logp,
+                                Strided loss, Strided count) {
+        return CudaLoss.crossEntropy(input, target, ignoreIndex, reduction, logp, loss, count);
+    }
+
+    @Override
+    public boolean crossEntropyBackward(Strided logp, Strided target, long ignoreIndex, int reduction, Strided grad,
+                                        Strided count, Strided gradInput) {
+        return CudaLoss.crossEntropyBackward(logp, target, ignoreIndex, reduction, grad, count, gradInput);
+    }
+
+    @Override
     public boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate update) {
         return CudaFused.sgdStepMulti(entries, update);
     }

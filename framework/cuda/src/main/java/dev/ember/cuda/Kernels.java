@@ -1,8 +1,9 @@
 package dev.ember.cuda;
 
-/** Launches Ember's kernels (ABI.md) by name through the driver, on its stream. */
+/** Launches Ember's kernels (ABI.md) by name through the driver, on its stream, and counts the launches. */
 final class Kernels {
     private final Driver driver;
+    private final java.util.concurrent.atomic.AtomicLong launches = new java.util.concurrent.atomic.AtomicLong();
 
     Kernels(Driver driver) {
         this.driver = driver;
@@ -20,5 +21,11 @@ final class Kernels {
      */
     void launch(String name, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
         driver.launch(name, gx, gy, gz, block, sharedBytes, args);
+        launches.incrementAndGet();
+    }
+
+    /** Kernels launched since start (recorded into a graph included; a graph's replays not). */
+    long launches() {
+        return launches.get();
     }
 }

@@ -71,6 +71,13 @@ class CudaNnTest {
         Tensor ignored = Tensor.of(new long[] {3, -100, 0, 9, -100, 2, 2}, 7);
         forwardBackward("crossEntropy ignore_index", t -> F.crossEntropy(t[0], t[1]), randn(8, DType.FLOAT32, 7, 10),
                 ignored);
+        // loss.cu's reductions, an ignore index of our own, a transposed view of the logits, float64
+        for (String reduction : List.of("mean", "sum", "none")) {
+            var options = dev.ember.nn.functional.CrossEntropyOptions.DEFAULTS.withReduction(reduction)
+                    .withIgnoreIndex(2);
+            forwardBackward("crossEntropy " + reduction, t -> F.crossEntropy(t[0].t(), t[1], options),
+                    randn(9, DType.FLOAT64, 10, 7), Tensor.of(new long[] {3, 2, 0, 9, 2, 1, 2}, 7));
+        }
         forwardBackward("linear", 1e-4, 1e-4, t -> F.linear(t[0], t[1], t[2]), randn(5, DType.FLOAT32, 13, 21),
                 randn(6, DType.FLOAT32, 8, 21), randn(7, DType.FLOAT32, 8));
     }

@@ -42,6 +42,8 @@ final class EmulatedDriver implements Driver {
     static final int MULTIPROCESSORS = Integer.getInteger("ember.cuda.emulator.multiprocessors", 8);
     private static final Linker LINKER = Linker.nativeLinker();
     private final long total = Long.getLong("ember.cuda.emulator.memory", 5L << 30);
+    /** {@code -Dember.cuda.emulator.trace=true}: every launch, copy and fill to stderr as it is queued. */
+    private final boolean trace = Boolean.getBoolean("ember.cuda.emulator.trace");
     private final MethodHandle launch;
     private final MethodHandle has;
     private final MethodHandle malloc;
@@ -226,7 +228,10 @@ final class EmulatedDriver implements Driver {
     }
 
     /** Runs {@code work} now, or records it into the graph being captured. */
-    private void queue(Runnable work) {
+    private void queue(String what, Runnable work) {
+        if (trace) {
+            System.err.println("ember emulator: " + (recording != null ? "record " : "") + what);
+        }
         if (recording != null) {
             recording.add(work);
         } else {
@@ -236,17 +241,18 @@ final class EmulatedDriver implements Driver {
 
     @Override
     public void copyAsync(CUdeviceptr dst, CUdeviceptr src, long bytes) {
-        queue(() -> MemorySegment.copy(memory(src, bytes), 0, memory(dst, bytes), 0, bytes));
+        queue("copy " + bytes + " B",
+                () -> MemorySegment.copy(memory(src, bytes), 0, memory(dst, bytes), 0, bytes));
     }
 
     @Override
     public void memsetD8Async(CUdeviceptr p, byte value, long count) {
-        queue(() -> memory(p, count).fill(value));
+        queue("memset " + count + " B", () -> memory(p, count).fill(value));
     }
 
     @Override
     public void memsetD32Async(CUdeviceptr p, int value, long count) {
-        queue(() -> {
+        queue("memset " + count + " words", () -> {
             MemorySegment m = memory(p, 4 * count);
             for (long i = 0; i < count; i++) {
                 m.setAtIndex(JAVA_INT, i, value);
@@ -271,7 +277,8 @@ final class EmulatedDriver implements Driver {
                 values[i] = v.clone(); // the graph keeps the values of capture time, as the driver does
             }
         }
-        queue(() -> run(kernel, gx, gy, gz, block, sharedBytes, values));
+        queue(kernel + " <<<" + gx + ", " + block + ", " + sharedBytes + ">>>",
+                () -> run(kernel, gx, gy, gz, block, sharedBytes, values));
     }
 
     private void run(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object[] args) {

@@ -1,0 +1,49 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.CudaBackend.at;
+import static dev.ember.cuda.CudaBackend.k;
+import static dev.ember.cuda.CudaBackend.sfx;
+
+import dev.ember.backend.Strided;
+import dev.ember.tensor.DType;
+
+/**
+ * Cross entropy in three launches, two forward (softmax_T's log-softmax, then loss.cu's nll_loss_T, one block
+ * that sums in a fixed order) and one backward (nll_loss_backward_T), where the composite takes about twenty
+ * small element-wise and reduction launches. Targets stay on the device; the count of rows not ignored is kept
+ * there for the backward.
+ */
+final class CudaLoss {
+    private static final int THREADS = 256;
+
+    private CudaLoss() {
+    }
+
+    static boolean crossEntropy(Strided input, Strided target, long ignoreIndex, int reduction, Strided logp,
+                                Strided loss, Strided count) {
+        if (target.dtype() != DType.INT64 || !target.isContiguous() || count.dtype() != input.dtype()
+                || loss.dtype() != input.dtype() || !CudaFused.softmax(input, logp, true)) {
+            return false;
+        }
+        int n = input.shape()[0];
+        int c = input.shape()[1];
+        k().launch("nll_loss_" + sfx(input), 1, 1, 1, THREADS, 0, n, c, at(logp), at(target), ignoreIndex, reduction,
+                at(loss), at(count));
+        return true;
+    }
+
+    static boolean crossEntropyBackward(Strided logp, Strided target, long ignoreIndex, int reduction, Strided grad,
+                                        Strided count, Strided gradInput) {
+        if (target.dtype() != DType.INT64 || !target.isContiguous() || !grad.isContiguous()
+                || !gradInput.isContiguous() || grad.dtype() != logp.dtype()) {
+            return false;
+        }
+        long total = (long) logp.numel();
+        if (total > 0) {
+            int grid = (int) Math.min(65535, (total + THREADS - 1) / THREADS);
+            k().launch("nll_loss_backward_" + sfx(logp), grid, 1, 1, THREADS, 0, logp.shape()[0], logp.shape()[1],
+                    at(logp), at(target), ignoreIndex, reduction, at(grad), at(count), at(gradInput));
+        }
+        return true;
+    }
+}

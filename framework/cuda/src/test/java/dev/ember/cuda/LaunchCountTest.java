@@ -1,0 +1,101 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.GpuCheck.CUDA;
+import static dev.ember.cuda.GpuCheck.randn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ember.nn.Linear;
+import dev.ember.nn.Layer;
+import dev.ember.nn.ReLU;
+import dev.ember.nn.Sequential;
+import dev.ember.nn.functional.F;
+import dev.ember.optim.Adam;
+import dev.ember.optim.AdamW;
+import dev.ember.optim.Optimizer;
+import dev.ember.optim.SGD;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An optimizer step over a whole parameter group is one multi-tensor launch per 24 parameters (two with
+ * capturable Adam: the step counts, then the update), not one or two per parameter: the launches are what an
+ * eager step's host time and a replayed graph's kernel time are made of on small models.
+ */
+@Tag("gpu")
+class LaunchCountTest {
+
+    @BeforeAll
+    static void gpu() {
+        GpuCheck.requireGpu();
+    }
+
+    /** Launches of the optimizer's third step (the first ones create state) over {@code model}. */
+    private static long stepLaunches(Sequential model, Function<List<Tensor>, Optimizer> make) {
+        model.to(CUDA);
+        Optimizer opt = make.apply(model.parameters());
+        Tensor x = randn(1, DType.FLOAT32, 16, 784).cuda();
+        Tensor y = Tensor.randint(0, 10, 16).cuda();
+        long launches = 0;
+        for (int step = 0; step < 3; step++) {
+            opt.zeroGrad();
+            F.crossEntropy(model.forward(x), y).backward();
+            long before = CudaRuntime.get().kernels.launches();
+            opt.step();
+            launches = CudaRuntime.get().kernels.launches() - before;
+        }
+        return launches;
+    }
+
+    private static Sequential mlp() {
+        return new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
+    }
+
+    /** 15 Linear layers: 30 parameters, two launches of at most 24. */
+    private static Sequential deep() {
+        List<Layer> layers = new ArrayList<>();
+        layers.add(new Linear(784, 32));
+        for (int i = 0; i < 13; i++) {
+            layers.add(new Linear(32, 32));
+        }
+        layers.add(new Linear(32, 10));
+        return new Sequential(layers.toArray(new Layer[0]));
+    }
+
+    @Test
+    void optimizerStepsAreOneLaunchPerGroup() {
+        assertEquals(1, stepLaunches(mlp(), p -> new SGD(p, 0.01)), "SGD over 4 parameters");
+        assertEquals(1, stepLaunches(mlp(), p -> new SGD(p, SGD.options().lr(0.01).momentum(0.9))), "SGD momentum");
+        assertEquals(1, stepLaunches(mlp(), p -> new Adam(p, Adam.options().lr(1e-3))), "Adam");
+        assertEquals(2, stepLaunches(mlp(), p -> new AdamW(p, AdamW.options().lr(1e-3).capturable(true))),
+                "capturable AdamW: step counts, then the update");
+        assertEquals(2, stepLaunches(deep(), p -> new SGD(p, 0.01)), "SGD over 30 parameters");
+        assertEquals(4, stepLaunches(deep(), p -> new Adam(p, Adam.options().lr(1e-3).capturable(true))),
+                "capturable Adam over 30 parameters");
+    }
+
+    /**
+     * Cross entropy on the device: the index range check, the log-softmax and the loss going forward (loss.cu
+     * sums in the kernel), the gradient in one kernel going back, apart from seeding the loss's gradient (the
+     * composite took about twenty).
+     */
+    @Test
+    void crossEntropyIsThreeLaunchesForwardAndOneKernelBack() {
+        Tensor x = randn(2, DType.FLOAT32, 64, 10).cuda().requiresGrad(true);
+        Tensor y = Tensor.randint(0, 10, 64).cuda();
+        F.crossEntropy(x, y).backward(); // first use: nothing left to set up
+        long before = CudaRuntime.get().kernels.launches();
+        Tensor loss = F.crossEntropy(x, y);
+        assertEquals(3, CudaRuntime.get().kernels.launches() - before, "forward");
+        x.setGrad(null);
+        before = CudaRuntime.get().kernels.launches();
+        loss.backward();
+        assertEquals(2, CudaRuntime.get().kernels.launches() - before, "backward: the seed gradient's fill, then one "
+                + "kernel for the gradient");
+    }
+}
