@@ -911,6 +911,15 @@ __device__ __forceinline__ void adam_step_dev(int n, T* __restrict__ p, const T*
                  sqrtBiasCorrection2);
 }
 
+// ReLU's gradient, threshold_backward: g where the output is positive, 0 elsewhere (NaN in out gives 0).
+template <typename T>
+__device__ __forceinline__ void relu_backward(int n, const T* __restrict__ out, const T* __restrict__ g,
+                                              T* __restrict__ gx) {
+    EMBER_GRID_STRIDE(i, n) {
+        gx[i] = out[i] > T(0) ? g[i] : T(0);
+    }
+}
+
 // Exact GELU, the CPU's steps (CpuGelu.forward): u = x * -sqrt(1/2) rounded to T, erfc(u) (in double, rounded to
 // T, as the unary ERFC kernel), times x, times 1/2.
 template <typename T>
@@ -1081,6 +1090,16 @@ extern "C" __global__ void step_increment_multi(ember_fused::TensorList L) {
         ember_fused::gelu_backward<T>(n, x, g, gx);                                                             \
     }
 EMBER_FUSED_BOTH(EMBER_GELU)
+
+// relu_backward_T(int n, const T* out, const T* g, T* gx): gx = out > 0 ? g : 0 (threshold_backward; NaN in out gives
+// 0). All contiguous. blockDim 256, gridDim min(ceil(n / 256), 65535).
+#define EMBER_RELU_BACKWARD(T, S)                                                                               \
+    extern "C" __global__ void __launch_bounds__(256) relu_backward_##S(int n, const T* __restrict__ out,       \
+                                                                         const T* __restrict__ g,               \
+                                                                         T* __restrict__ gx) {                  \
+        ember_fused::relu_backward<T>(n, out, g, gx);                                                           \
+    }
+EMBER_FUSED_BOTH(EMBER_RELU_BACKWARD)
 
 // lstm_cell_T(int N, int H, const T* xg, const T* hg, const T* c, T* hc, T* gates)
 // xg, hg, gates (N, 4H), c (N, H), hc (N, 2H). blockDim 256, gridDim = min(ceil(N*H / 256), 65535).

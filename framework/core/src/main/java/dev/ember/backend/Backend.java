@@ -356,6 +356,14 @@ public interface Backend {
     }
 
     /**
+     * ReLU's gradient in one pass (PyTorch's {@code threshold_backward}): gradIn = out > 0 ? grad : 0, with out
+     * the ReLU's output; all contiguous, of one floating dtype. False: the tensor layer's composite runs.
+     */
+    default boolean reluBackward(Strided out, Strided grad, Strided gradIn) {
+        return false;
+    }
+
+    /**
      * Exact GELU in one pass, {@code out = x * erfc(-x / sqrt 2) / 2} computed as the composite in
      * {@code dev.ember.nn.functional.Activations} computes it; in and out contiguous, of one floating dtype.
      */

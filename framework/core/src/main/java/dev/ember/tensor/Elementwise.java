@@ -101,7 +101,7 @@ final class Elementwise {
                     g -> new Tensor[] {g.mul(out.mul(out.neg().add(1.0)))});
             // PyTorch's threshold_backward: the gradient where the output is positive, 0 elsewhere
             case RELU -> Graph.record("ReluBackward0", out, in, new Tensor[] {out},
-                    g -> new Tensor[] {where(out.gt(0.0), g, Tensor.scalar(g.dtype(), 0))});
+                    g -> new Tensor[] {reluBackward(out, g)});
             case SQRT -> Graph.record("SqrtBackward0", out, in, new Tensor[] {out},
                     g -> new Tensor[] {g.div(out.mul(2.0))});
             case ABS -> Graph.record("AbsBackward0", out, in, in, g -> new Tensor[] {g.mul(x.sign())});
@@ -114,6 +114,19 @@ final class Elementwise {
             case ERFC -> Graph.record("ErfcBackward0", out, in, in,
                     g -> new Tensor[] {g.mul(x.mul(x).neg().exp().mul(-2 / Math.sqrt(Math.PI)))});
         };
+    }
+
+    /** ReLU's gradient: the backend's one-pass kernel where it has one, else where(out > 0, g, 0). */
+    private static Tensor reluBackward(Tensor out, Tensor g) {
+        if (out.dtype() == g.dtype() && out.dtype().isFloatingPoint() && out.device().equals(g.device())) {
+            Tensor o = Fused.contiguous(out);
+            Tensor gc = Fused.contiguous(g);
+            Tensor gx = Creation.output(g.dtype(), g.shape.clone(), g);
+            if (gx.backend().reluBackward(o.strided(), gc.strided(), gx.strided())) {
+                return gx;
+            }
+        }
+        return where(out.gt(0.0), g, Tensor.scalar(g.dtype(), 0));
     }
 
     /** NaN bounds mean "no bound" (clampMin, clampMax). */

@@ -423,6 +423,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean reluBackward(Strided out, Strided grad, Strided gradIn) {
+        return CudaFused.reluBackward(out, grad, gradIn);
+    }
+
+    @Override
     public boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate update) {
         return CudaFused.sgdStepMulti(entries, update);
     }

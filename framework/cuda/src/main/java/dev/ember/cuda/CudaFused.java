@@ -271,6 +271,20 @@ final class CudaFused {
         return list;
     }
 
+    /** ReLU's gradient (relu_backward): gradIn = out > 0 ? grad : 0, one pass. */
+    static boolean reluBackward(Strided out, Strided grad, Strided gradIn) {
+        if (!ok(2, out, grad, gradIn)) {
+            return false;
+        }
+        out = dense(out);
+        grad = dense(grad);
+        int n = out.numel();
+        if (n > 0) {
+            k().launch("relu_backward_" + sfx(out), grid(n), 1, 1, THREADS, 0, n, at(out), at(grad), at(gradIn));
+        }
+        return true;
+    }
+
     /** Exact GELU, element-wise over contiguous operands of one floating dtype. */
     static boolean gelu(Strided x, Strided y) {
         if (!ok(1, x, y)) {

@@ -64,6 +64,9 @@ class CudaNnTest {
         forwardBackward("crossEntropy", t -> F.crossEntropy(t[0], t[1]), randn(1, DType.FLOAT32, 65, 10), target);
         forwardBackward("crossEntropy f64", t -> F.crossEntropy(t[0], t[1]), randn(1, DType.FLOAT64, 65, 10), target);
         forwardBackward("mseLoss", t -> F.mseLoss(t[0], t[1]), randn(2, DType.FLOAT32, 31, 3), randn(3, DType.FLOAT32, 31, 3));
+        forwardBackward("relu (relu_backward) of a transposed view", t -> F.relu(t[0].t()),
+                randn(4, DType.FLOAT32, 9, 17));
+        forwardBackward("relu f64", t -> F.relu(t[0]), randn(4, DType.FLOAT64, 17, 9));
         forwardBackward("gelu", t -> F.gelu(t[0]), randn(4, DType.FLOAT32, 17, 9));
         forwardBackward("gelu tanh", t -> F.gelu(t[0], "tanh"), randn(4, DType.FLOAT32, 17, 9));
         forwardBackward("gelu f64 of a transposed view", t -> F.gelu(t[0].t()), randn(4, DType.FLOAT64, 9, 17));

@@ -270,4 +270,9 @@ public final class CpuBackend implements Backend {
     public boolean geluBackward(Strided in, Strided gradOut, Strided gradIn) {
         return CpuGelu.backward(in, gradOut, gradIn);
     }
+
+    @Override
+    public boolean reluBackward(Strided out, Strided grad, Strided gradIn) {
+        return CpuRelu.backward(out, grad, gradIn);
+    }
 }
