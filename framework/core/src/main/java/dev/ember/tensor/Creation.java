@@ -106,10 +106,15 @@ final class Creation {
     }
 
     static Tensor full(String op, DType dtype, double value, Device device, long... shape) {
-        Tensor t = empty(dtype, Shapes.toInts(op, shape), device);
-        if (value != 0) {
-            t.backend().fill(t.strided(), value);
+        int[] sh = Shapes.toInts(op, shape);
+        if (value == 0) {
+            return empty(dtype, sh, device);
         }
+        // the fill writes every element: no zero fill first (on CUDA a memset per call, e.g. each backward's seed)
+        Backend backend = device.equals(Device.CPU) ? cpu() : Backends.forDevice(device);
+        Tensor t = new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(sh), device), sh,
+                Shapes.contiguousStrides(sh), 0, null);
+        backend.fill(t.strided(), value);
         return t;
     }
 
