@@ -27,10 +27,13 @@ objects=()
 pids=()
 for cu in "$src"/*.cu; do
     name="$(basename "$cu" .cu)"
-    sed -E 's/extern __shared__ (__align__\([0-9]+\) )?unsigned char ([A-Za-z_0-9]+)\[\];/unsigned char* \2 = (unsigned char*) ember_emu::dynamic_smem();/' \
-        "$cu" > "$work/$name.cu.cpp"
+    dynamic='s/extern __shared__ (__align__\([0-9]+\) )?unsigned char ([A-Za-z_0-9]+)\[\];/'
+    dynamic+='unsigned char* \2 = (unsigned char*) ember_emu::dynamic_smem();/'
+    sed -E "$dynamic" "$cu" > "$work/$name.cu.cpp"
+    # the names of the extern "C" kernels, from the preprocessed source on one line (macros make most of them)
     kernels="$("$cxx" "${flags[@]}" -E "$work/$name.cu.cpp" | tr '\n' ' ' \
-        | { grep -oE 'extern "C" +void +[A-Za-z_0-9]+ *\(' || true; } | sed -E 's/.*void +([A-Za-z_0-9]+).*/\1/' | sort -u)"
+        | { grep -oE 'extern "C" +void +[A-Za-z_0-9]+ *\(' || true; } \
+        | sed -E 's/.*void +([A-Za-z_0-9]+).*/\1/' | sort -u)"
     {
         echo "#include \"$name.cu.cpp\""
         echo "#include \"emu_register.h\""

@@ -2,6 +2,7 @@ package dev.ember.backend;
 
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
+import java.util.List;
 
 /**
  * The contract between tensors and the machine they run on: allocation, copies to and from the host, and a
@@ -218,7 +219,7 @@ public interface Backend {
      * and gives that entry's bias corrections; otherwise {@code update}'s hold for every entry. False (nothing
      * changed) when the backend has no such kernel: the optimizer then steps each parameter.
      */
-    default boolean adamStepMulti(java.util.List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
+    default boolean adamStepMulti(List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
         return false;
     }
 
@@ -226,7 +227,7 @@ public interface Backend {
      * {@link #sgdStep} for many parameters at once: entry i holds {param, grad, momentumBuffer or null}; never a
      * first momentum step ({@code update.firstStep()} is false). False (nothing changed) without such a kernel.
      */
-    default boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate update) {
+    default boolean sgdStepMulti(List<Strided[]> entries, SgdUpdate update) {
         return false;
     }
 

@@ -244,6 +244,7 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
             }
         }
     }
+
     /** The group's parameters with a gradient, updated by {@link #updateAll} when every one has state already. */
     private boolean updateTogether(ParamGroup<O> group) {
         List<Tensor> params = new ArrayList<>();
@@ -273,7 +274,6 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
     protected boolean updateAll(List<Tensor> params, List<Tensor> grads, O options, List<State> states) {
         return false;
     }
-
 
     /** Re-evaluates the loss with {@code closure} (grad enabled), steps, and returns the loss. */
     public final Tensor step(Supplier<Tensor> closure) {

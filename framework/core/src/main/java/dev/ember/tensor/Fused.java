@@ -4,6 +4,8 @@ import dev.ember.backend.AdamUpdate;
 import dev.ember.backend.Backend;
 import dev.ember.backend.SgdUpdate;
 import dev.ember.backend.Strided;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Fused kernels behind functions of {@code nn.functional} and {@code optim} (DESIGN.md §2): one backend kernel
@@ -90,12 +92,12 @@ public final class Fused {
      * by one first) for many parameters in one go: entry i is {param, grad, expAvg, expAvgSq, maxExpAvgSq or null,
      * step or null}, all on one device. False (nothing changed) when the backend cannot do them together.
      */
-    public static boolean adamStepMulti(java.util.List<Tensor[]> entries, AdamUpdate update, boolean deviceSteps) {
+    public static boolean adamStepMulti(List<Tensor[]> entries, AdamUpdate update, boolean deviceSteps) {
         if (entries.isEmpty()) {
             return false;
         }
         Tensor first = entries.get(0)[0];
-        java.util.List<dev.ember.backend.Strided[]> operands = new java.util.ArrayList<>(entries.size());
+        List<Strided[]> operands = new ArrayList<>(entries.size());
         for (Tensor[] e : entries) {
             Tensor step = e[5];
             if (!sameKind(e[0], e[1], e[2], e[3], e[4]) || !e[0].device().equals(first.device())
@@ -104,7 +106,7 @@ public final class Fused {
                             || !step.device().equals(first.device()))) {
                 return false;
             }
-            operands.add(new dev.ember.backend.Strided[] {e[0].strided(), e[1].strided(), e[2].strided(),
+            operands.add(new Strided[] {e[0].strided(), e[1].strided(), e[2].strided(),
                 e[3].strided(), e[4] == null ? null : e[4].strided(), step == null ? null : step.strided()});
         }
         if (!first.backend().adamStepMulti(operands, update, deviceSteps)) {
@@ -138,18 +140,18 @@ public final class Fused {
      * {@link #sgdStep} for many parameters in one go: entry i is {param, grad, momentumBuffer or null}, all on one
      * device, none in its first momentum step. False (nothing changed) when the backend cannot do them together.
      */
-    public static boolean sgdStepMulti(java.util.List<Tensor[]> entries, SgdUpdate update) {
+    public static boolean sgdStepMulti(List<Tensor[]> entries, SgdUpdate update) {
         if (entries.isEmpty() || update.firstStep()) {
             return false;
         }
         Tensor first = entries.get(0)[0];
-        java.util.List<dev.ember.backend.Strided[]> operands = new java.util.ArrayList<>(entries.size());
+        List<Strided[]> operands = new ArrayList<>(entries.size());
         for (Tensor[] e : entries) {
             if (!sameKind(e[0], e[1], e[2]) || !e[0].device().equals(first.device()) || e[0].dtype() != first.dtype()
                     || Tensor.gradRecording(e[0], e[1])) {
                 return false;
             }
-            operands.add(new dev.ember.backend.Strided[] {e[0].strided(), e[1].strided(),
+            operands.add(new Strided[] {e[0].strided(), e[1].strided(),
                 e[2] == null ? null : e[2].strided()});
         }
         if (!first.backend().sgdStepMulti(operands, update)) {
@@ -193,7 +195,7 @@ public final class Fused {
                 rows(out, d), mean.strided(), rstd.strided())) {
             return null;
         }
-        java.util.List<Tensor> inputs = new java.util.ArrayList<>(3);
+        java.util.List<Tensor> inputs = new ArrayList<>(3);
         inputs.add(input);
         if (weight != null) {
             inputs.add(weight);

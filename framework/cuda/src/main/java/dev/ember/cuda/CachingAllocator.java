@@ -1,6 +1,5 @@
 package dev.ember.cuda;
 
-
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.ember.cuda;
 
-
 import dev.ember.backend.AdamUpdate;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
@@ -14,6 +13,7 @@ import dev.ember.backend.UnaryOp;
 import dev.ember.backend.Window2d;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
+import java.util.List;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -406,7 +406,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public boolean adamStepMulti(java.util.List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
+    public boolean adamStepMulti(List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
         return CudaFused.adamStepMulti(entries, update, deviceSteps);
     }
 
@@ -428,7 +428,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate update) {
+    public boolean sgdStepMulti(List<Strided[]> entries, SgdUpdate update) {
         return CudaFused.sgdStepMulti(entries, update);
     }
 

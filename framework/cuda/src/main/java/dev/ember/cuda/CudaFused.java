@@ -8,10 +8,14 @@ import dev.ember.backend.AdamUpdate;
 import dev.ember.backend.SgdUpdate;
 import dev.ember.backend.Strided;
 import dev.ember.backend.Window2d;
+import dev.ember.tensor.DType;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The fused kernels of fused.cu (and gru.cu's GRU cell), one launch each. The kernels take contiguous operands: a non-contiguous input is
- * packed first ({@link #dense}); outputs must be contiguous and every operand floating and of one dtype, else
+ * The fused kernels of fused.cu (and gru.cu's GRU cell), one launch each, or one per 24 tensors for the
+ * multi-tensor optimizer steps. The kernels take contiguous operands: a non-contiguous input is packed first
+ * ({@link #dense}); outputs must be contiguous and every operand floating and of one dtype, else
  * the method returns false and the tensor layer runs its composite (the reference they are tested against). Launch
  * configurations mirror the comments in fused.cu: 256 threads; row kernels use one warp per row (8 rows a
  * block) up to 1024 columns and one block per row beyond.
@@ -164,7 +168,7 @@ final class CudaFused {
     /** adam_step_dev: the step count t read from {@code step} (a 0-dim float64 on the device). */
     static boolean adamStepCapturable(Strided p, Strided g, Strided m, Strided v, Strided vmax, Strided step,
                                       AdamUpdate u) {
-        if (!ok(1, g, p, m, v, vmax) || step.dtype() != dev.ember.tensor.DType.FLOAT64) {
+        if (!ok(1, g, p, m, v, vmax) || step.dtype() != DType.FLOAT64) {
             return false;
         }
         g = dense(g);
@@ -186,10 +190,10 @@ final class CudaFused {
      * Adam over many tensors, at most {@value #MULTI_MAX} per launch (adam_multi; with device step counts
      * step_increment_multi first). Entries as Backend.adamStepMulti; grads may have any layout.
      */
-    static boolean adamStepMulti(java.util.List<Strided[]> entries, AdamUpdate u, boolean deviceSteps) {
+    static boolean adamStepMulti(List<Strided[]> entries, AdamUpdate u, boolean deviceSteps) {
         for (Strided[] e : entries) {
             if (!ok(1, e[1], e[0], e[2], e[3], e[4]) || e[0].dtype() != entries.get(0)[0].dtype()
-                    || deviceSteps && (e[5] == null || e[5].dtype() != dev.ember.tensor.DType.FLOAT64)) {
+                    || deviceSteps && (e[5] == null || e[5].dtype() != DType.FLOAT64)) {
                 return false;
             }
         }
@@ -207,7 +211,7 @@ final class CudaFused {
     }
 
     /** SGD over many tensors (sgd_multi): entries {p, g, momentum buffer or null}, never a first momentum step. */
-    static boolean sgdStepMulti(java.util.List<Strided[]> entries, SgdUpdate u) {
+    static boolean sgdStepMulti(List<Strided[]> entries, SgdUpdate u) {
         for (Strided[] e : entries) {
             if (!ok(1, e[1], e[0], e[2]) || e[0].dtype() != entries.get(0)[0].dtype()) {
                 return false;
@@ -215,7 +219,7 @@ final class CudaFused {
         }
         String kernel = "sgd_multi_" + sfx(entries.get(0)[0]);
         for (int from = 0; from < entries.size(); from += MULTI_MAX) {
-            java.util.List<Strided[]> chunk = new java.util.ArrayList<>();
+            List<Strided[]> chunk = new ArrayList<>();
             for (Strided[] e : entries.subList(from, Math.min(entries.size(), from + MULTI_MAX))) {
                 chunk.add(new Strided[] {e[0], e[1], e[2], null, null, null});
             }
@@ -244,7 +248,7 @@ final class CudaFused {
     private static final int TL_INTS = TL_COUNT + 3;
 
     /** The TensorList of up to MULTI_MAX entries {p, g, m, v, vmax, step} (grads packed if need be). */
-    private static int[] tensorList(java.util.List<Strided[]> chunk) {
+    private static int[] tensorList(List<Strided[]> chunk) {
         int[] list = new int[TL_INTS];
         long total = 0;
         for (Strided[] e : chunk) {

@@ -1,6 +1,5 @@
 package dev.ember.cuda;
 
-
 import dev.ember.backend.DeviceGraph;
 import jcuda.CudaException;
 

@@ -1,6 +1,5 @@
 package dev.ember.cuda;
 
-
 import dev.ember.backend.Strided;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

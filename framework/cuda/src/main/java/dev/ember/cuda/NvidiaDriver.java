@@ -127,7 +127,8 @@ final class NvidiaDriver implements Driver {
     /** The opt-in shared memory limit per block; the 48 KB every GPU grants if the driver does not say. */
     private int optInSharedMemory() {
         try {
-            return Math.max(48 * 1024, attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
+            return Math.max(48 * 1024,
+                    attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
         } catch (RuntimeException e) {
             return 48 * 1024;
         }
