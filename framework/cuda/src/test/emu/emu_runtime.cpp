@@ -7,9 +7,10 @@
 //   when it has finished one. A grid no larger than the pool is therefore wholly resident, which is what the
 //   LSTM kernels' grid barrier relies on (the host caps those grids at the multiprocessor count).
 // - Within a block, each CUDA thread is a fiber on the worker's thread with a 64 KiB stack of its own. Fibers run
-//   in turn until they block: __syncthreads releases when every live thread of the block waits there, a warp
-//   exchange when every live lane of the warp waits there. A block whose live threads wait at different barriers
-//   can never go on; the launch then fails with a message (a real GPU would hang or misbehave).
+//   in turn until they block (forwards and backwards on alternate rounds): __syncthreads releases when every live
+//   thread of the block waits there, a warp exchange when every live lane of the warp waits there. A block whose
+//   live threads wait at different barriers can never go on; the launch then fails with a message (a real GPU
+//   would hang or misbehave).
 #include <sys/mman.h>
 
 #include <atomic>
@@ -164,9 +165,12 @@ void Worker::run_block(long b) {
         f.sp = initial_stack(stacks + (size_t) i * STACK);
     }
     const unsigned warps = (n + 31) / 32;
-    for (;;) {
-        for (unsigned i = 0; i < n; i++) {
-            Fiber& f = fibers[i];
+    // The order fibers run in alternates between rounds and starts the other way round in odd blocks: a kernel
+    // that relies on some thread running first (a missing barrier) then gives wrong results in some block.
+    bool reverse = (b & 1) != 0;
+    for (;; reverse = !reverse) {
+        for (unsigned j = 0; j < n; j++) {
+            Fiber& f = fibers[reverse ? n - 1 - j : j];
             if (f.state == READY) {
                 running = &f;
                 current = &f.thread;
