@@ -100,11 +100,16 @@ final class Unfold {
         int[] b = w.blocks(h, wd);
         int k = w.kH * w.kW;
         int l = b[0] * b[1];
-        Tensor out = Creation.empty(x.dtype(), new int[] {n, Math.multiplyExact(c, k), l}, x);
-        Backend backend = out.backend();
+        int[] outShape = {n, Math.multiplyExact(c, k), l};
+        Backend backend = x.backend();
         int[] xs = x.strides;
-        // a backend's one-pass kernel, else kH*kW strided copies (the reference)
-        boolean fused = fusedKernel && n > 0 && c > 0 && backend.im2col(x.strided(), w.of(b), out.strided());
+        // a backend's one-pass kernel (which writes every column, padding included: no zero fill first), else
+        // kH*kW strided copies into zeros (the reference)
+        Tensor out = fusedKernel && n > 0 && c > 0 ? Creation.output(x.dtype(), outShape, x) : null;
+        boolean fused = out != null && backend.im2col(x.strided(), w.of(b), out.strided());
+        if (!fused) {
+            out = Creation.empty(x.dtype(), outShape, x);
+        }
         for (int kh = 0; kh < w.kH && !fused; kh++) {
             int[] ri = Window.range(h, b[0], kh * w.dH, w.pH, w.sH);
             for (int kw = 0; kw < w.kW && ri[0] < ri[1]; kw++) {
@@ -166,10 +171,15 @@ final class Unfold {
         int c = cols.shape[1] / k;
         int h = size[0];
         int wd = size[1];
-        Tensor out = Creation.empty(cols.dtype(), new int[] {n, c, h, wd}, cols);
-        Backend backend = out.backend();
+        int[] outShape = {n, c, h, wd};
+        Backend backend = cols.backend();
         int[] cs = cols.strides;
-        boolean fused = fusedKernel && n > 0 && c > 0 && backend.col2im(cols.strided(), w.of(b), out.strided());
+        // a backend's one-pass kernel (which writes every pixel), else sums of strided slices into zeros
+        Tensor out = fusedKernel && n > 0 && c > 0 ? Creation.output(cols.dtype(), outShape, cols) : null;
+        boolean fused = out != null && backend.col2im(cols.strided(), w.of(b), out.strided());
+        if (!fused) {
+            out = Creation.empty(cols.dtype(), outShape, cols);
+        }
         for (int kh = 0; kh < w.kH && !fused; kh++) {
             int[] ri = Window.range(h, b[0], kh * w.dH, w.pH, w.sH);
             for (int kw = 0; kw < w.kW && ri[0] < ri[1]; kw++) {

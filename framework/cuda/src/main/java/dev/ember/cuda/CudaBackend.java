@@ -116,7 +116,12 @@ public final class CudaBackend implements Backend {
     /** No zero fill: the kernel that follows writes every element (one driver call less per op). */
     @Override
     public Storage allocateUninitialized(DType dtype, int size, Device device) {
-        return new CudaStorage(this, device, dtype, size, rt(device).allocator);
+        CudaRuntime r = rt(device);
+        CudaStorage s = new CudaStorage(this, device, dtype, size, r.allocator);
+        if (size > 0 && r.driver.poisonsUninitialized()) {
+            r.driver.memsetD8Async(s.ptr(), (byte) 0xFF, s.bytes());
+        }
+        return s;
     }
 
     @Override

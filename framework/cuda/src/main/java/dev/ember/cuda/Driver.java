@@ -65,6 +65,15 @@ interface Driver {
 
     void synchronize();
 
+    /**
+     * True when memory handed out uninitialized should be filled with 0xFF bytes (NaN as floats, -1 as integers)
+     * first, so that a kernel that reads what it did not write, or leaves part of its output unwritten, shows it:
+     * the emulator's check (cuda-memcheck's initcheck, roughly). The NVIDIA driver: false.
+     */
+    default boolean poisonsUninitialized() {
+        return false;
+    }
+
     /** Starts recording the stream's work instead of running it (relaxed capture mode). */
     void beginCapture();
 

@@ -313,6 +313,12 @@ final class EmulatedDriver implements Driver {
         }
     }
 
+    /** {@code ember.cuda.emulator.poison} (true unless set to false): see {@link Driver#poisonsUninitialized}. */
+    @Override
+    public boolean poisonsUninitialized() {
+        return !"false".equals(System.getProperty("ember.cuda.emulator.poison"));
+    }
+
     @Override
     public void synchronize() {
         refuseWhileRecording("cuStreamSynchronize");
