@@ -105,6 +105,9 @@ public final class Engine {
                 Tensor acc = pending.get(next);
                 if (acc == null) {
                     pending.put(next, gi);
+                    if (gi.strided().storage() != grads[i].strided().storage()) {
+                        owned.add(gi); // a sum or a conversion made it here: a new buffer that nothing else holds
+                    }
                 } else if (owned.contains(acc)) {
                     acc.addi(gi);
                 } else {

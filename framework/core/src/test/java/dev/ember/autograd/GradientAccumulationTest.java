@@ -78,6 +78,37 @@ class GradientAccumulationTest {
         assertArrayEquals(new double[] {1, 1, 1}, b.grad().toDoubleArray(), 0.0);
     }
 
+    /**
+     * A broadcast leaf's gradient is a sum the engine made: the leaf keeps that buffer (no copy), which nothing
+     * else holds, while leaves whose gradient passes through unreduced, or only reshaped ((1, 3) -> (3)), get
+     * copies, so zeroing one leaf's grad in place touches nothing else; a second backward adds, as before.
+     */
+    @Test
+    void reducedGradientsAreKeptAndOthersCopied() {
+        Tensor x = f64(2, 3);
+        Tensor bias = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor row = f64(1, 3);
+        Tensor y = x.add(bias).add(row).mul(2.0);
+        y.sum().backward();
+        assertArrayEquals(new double[] {4, 4, 4}, bias.grad().toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {4, 4, 4}, row.grad().toDoubleArray(), 0.0);
+        x.grad().zeroi();
+        row.grad().zeroi();
+        assertArrayEquals(new double[] {4, 4, 4}, bias.grad().toDoubleArray(), 0.0, "bias.grad aliased another");
+        bias.grad().zeroi();
+        assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0}, x.grad().toDoubleArray(), 0.0);
+        x.add(bias).add(row).mul(2.0).sum().backward(); // accumulates into the kept buffer
+        assertArrayEquals(new double[] {4, 4, 4}, bias.grad().toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {4, 4, 4}, row.grad().toDoubleArray(), 0.0);
+
+        // (1, 3) + (3): the (3) leaf's gradient is only a reshape of the one the (1, 3) leaf gets
+        Tensor wide = f64(1, 3);
+        Tensor flat = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3).requiresGrad(true);
+        wide.add(flat).sum().backward();
+        wide.grad().zeroi();
+        assertArrayEquals(new double[] {1, 1, 1}, flat.grad().toDoubleArray(), 0.0, "flat.grad aliased wide.grad");
+    }
+
     @Test
     void indexSelectGradientAddsRepeatedRows() {
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
