@@ -35,13 +35,13 @@ import jcuda.driver.CUdeviceptr;
  * replay, the index checks. Device memory is host memory (addresses in {@link CUdeviceptr}s); work runs when it is
  * queued, so the stream is always idle; a captured graph is the list of its launches, copies and fills. The
  * device has 8 multiprocessors ({@code ember.cuda.emulator.multiprocessors}; 32 gives the LSTM kernels an
- * H100's grid) and {@code ember.cuda.emulator.memory} bytes (5 GiB).
+ * H100's grid) and {@code ember.cuda.emulator.memory} bytes (3 GiB: the memory tests touch all of it).
  */
 final class EmulatedDriver implements Driver {
     /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
     static final int MULTIPROCESSORS = Integer.getInteger("ember.cuda.emulator.multiprocessors", 8);
     private static final Linker LINKER = Linker.nativeLinker();
-    private final long total = Long.getLong("ember.cuda.emulator.memory", 5L << 30);
+    private final long total = Long.getLong("ember.cuda.emulator.memory", 3L << 30);
     /** {@code -Dember.cuda.emulator.trace=true}: every launch, copy and fill to stderr as it is queued. */
     private final boolean trace = Boolean.getBoolean("ember.cuda.emulator.trace");
     private final MethodHandle launch;
