@@ -7,7 +7,8 @@
 // checks the grid against the multiprocessor count.
 //
 // Precision follows the per-step path: the hidden-to-hidden products accumulate in T with FMA (as the GEMM
-// kernels), the cell is java_math.cuh's lstm_cell_one / lstm_cell_backward_one, the cell's own twin.
+// kernels; in k order, or as up to 8 interleaved partial sums where a product is split over threads), the cell is
+// java_math.cuh's lstm_cell_one / lstm_cell_backward_one, the cell's own twin.
 #include <stdint.h>
 
 #include "java_math.cuh"
