@@ -33,7 +33,8 @@ thread_local Block* block;
 
 namespace {
 
-constexpr size_t STACK = 64 * 1024;
+constexpr size_t STACK = 64 * 1024;  // per fiber, the lowest page of it a guard page
+constexpr size_t GUARD = 4096;
 constexpr size_t MAX_THREADS = 1024;
 constexpr size_t MAX_DYNAMIC_SMEM = 227 * 1024;
 
@@ -117,6 +118,10 @@ struct Worker {
         if (stacks == MAP_FAILED) {
             std::perror("ember emulator: fiber stacks");
             std::abort();
+        }
+        // a fiber that outgrows its stack faults at once instead of overwriting its neighbour's
+        for (size_t i = 0; i < MAX_THREADS; i++) {
+            mprotect(stacks + i * STACK, GUARD, PROT_NONE);
         }
     }
 
