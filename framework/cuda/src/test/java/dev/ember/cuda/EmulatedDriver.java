@@ -66,10 +66,15 @@ final class EmulatedDriver implements Driver {
         has = handle(symbols, "ember_emu_has", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         malloc = handle(symbols, "ember_emu_malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
         free = handle(symbols, "ember_emu_free", FunctionDescriptor.ofVoid(ADDRESS));
+        int started;
         try {
-            int started = (int) init.invokeExact(MULTIPROCESSORS);
+            started = (int) init.invokeExact(MULTIPROCESSORS);
         } catch (Throwable t) {
             throw new IllegalStateException("ember emulator: init failed", t);
+        }
+        if (started != MULTIPROCESSORS) { // the library's workers live as long as the process
+            throw new IllegalStateException("ember emulator: already running with " + started
+                    + " multiprocessors in this process, not " + MULTIPROCESSORS);
         }
     }
 
