@@ -39,6 +39,8 @@ import jcuda.driver.CUdeviceptr;
  */
 final class EmulatedDriver implements Driver {
     /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
+    /** In the failure reason when no C++ compiler is installed (the emulated tests then skip, not fail). */
+    static final String NO_COMPILER = "no C++ compiler";
     static final int MULTIPROCESSORS = Integer.getInteger("ember.cuda.emulator.multiprocessors", 8);
     private static final Linker LINKER = Linker.nativeLinker();
     private final long total = Long.getLong("ember.cuda.emulator.memory", 3L << 30);
@@ -90,6 +92,10 @@ final class EmulatedDriver implements Driver {
     private static Path build() throws IOException, InterruptedException {
         Path module = Path.of(System.getProperty("ember.cuda.emulator.module", "")).toAbsolutePath();
         Path emu = module.resolve("src/test/emu");
+        String cxx = System.getenv().getOrDefault("CXX", "g++");
+        if (new ProcessBuilder("bash", "-c", "command -v \"$0\"", cxx).start().waitFor() != 0) {
+            throw new IllegalStateException(NO_COMPILER + " (" + cxx + ") to build the CUDA emulator");
+        }
         Path lib = module.resolve(System.getProperty("ember.cuda.emulator.lib", "target/emu/libember_emu.so"));
         if (!Files.isDirectory(emu)) {
             throw new IllegalStateException("the emulator sources are not at " + emu);
