@@ -127,54 +127,44 @@ __device__ __forceinline__ void dots(int outputs, int chunks, Rows rows, F f) {
     }
 }
 
-// Copies `rows` rows of `len` elements from global memory that other blocks wrote (so past L1: __ldcg), row r at
-// src + r * stride, into shared memory at dst + r * dstride, with LOADS loads in flight per thread: 16-byte chunks
-// when the source is aligned for them, else element by element.
+// Copies `rows` rows of `per` units U (an element or a 16-byte chunk) from global memory that other blocks wrote
+// (so past L1: __ldcg), row r at src + r * stride units, into shared memory at dst + r * dstride units, with LOADS
+// loads in flight per thread.
+template <typename U>
+__device__ __forceinline__ void stage_units(U* dst, int dstride, const U* src, int stride, int rows, int per) {
+    const int n = rows * per;
+    for (int e0 = threadIdx.x; e0 < n; e0 += LOADS * blockDim.x) {
+        U v[LOADS];
+#pragma unroll
+        for (int q = 0; q < LOADS; q++) {
+            const int e = e0 + q * blockDim.x;
+            const int r = e / per;
+            if (e < n) {
+                v[q] = __ldcg(src + (size_t) r * stride + (e - r * per));
+            }
+        }
+#pragma unroll
+        for (int q = 0; q < LOADS; q++) {
+            const int e = e0 + q * blockDim.x;
+            const int r = e / per;
+            if (e < n) {
+                dst[r * dstride + (e - r * per)] = v[q];
+            }
+        }
+    }
+}
+
+// stage_units for rows of `len` elements: in 16-byte chunks when the source is aligned for them, else element by
+// element (dst and dstride are always chunk-aligned: padded()).
 template <typename T>
 __device__ __forceinline__ void stage(T* dst, int dstride, const T* src, int stride, int rows, int len) {
     using V = typename Chunk<T>::V;
     constexpr int CN = Chunk<T>::N;
     if (((uintptr_t) src & 15) == 0 && stride % CN == 0 && len % CN == 0) {
-        const int per = len / CN;
-        const int n = rows * per;
-        for (int e0 = threadIdx.x; e0 < n; e0 += LOADS * blockDim.x) {
-            V v[LOADS];
-#pragma unroll
-            for (int q = 0; q < LOADS; q++) {
-                const int e = e0 + q * blockDim.x;
-                const int r = e / per;
-                if (e < n) {
-                    v[q] = __ldcg(reinterpret_cast<const V*>(src + (size_t) r * stride) + (e - r * per));
-                }
-            }
-#pragma unroll
-            for (int q = 0; q < LOADS; q++) {
-                const int e = e0 + q * blockDim.x;
-                const int r = e / per;
-                if (e < n) {
-                    reinterpret_cast<V*>(dst + r * dstride)[e - r * per] = v[q];
-                }
-            }
-        }
-        return;
-    }
-    const int n = rows * len;
-    for (int e0 = threadIdx.x; e0 < n; e0 += LOADS * blockDim.x) {
-        T v[LOADS];
-#pragma unroll
-        for (int q = 0; q < LOADS; q++) {
-            const int e = e0 + q * blockDim.x;
-            const int r = e / len;
-            v[q] = e < n ? __ldcg(src + (size_t) r * stride + (e - r * len)) : T(0);
-        }
-#pragma unroll
-        for (int q = 0; q < LOADS; q++) {
-            const int e = e0 + q * blockDim.x;
-            const int r = e / len;
-            if (e < n) {
-                dst[r * dstride + (e - r * len)] = v[q];
-            }
-        }
+        stage_units(reinterpret_cast<V*>(dst), dstride / CN, reinterpret_cast<const V*>(src), stride / CN, rows,
+                    len / CN);
+    } else {
+        stage_units(dst, dstride, src, stride, rows, len);
     }
 }
 

@@ -5,7 +5,7 @@
 // h * W + w, -1 when no tap is inside (the output is then -inf).
 // Backward: one thread per input element, which adds the gradients of the windows whose index names it, in the
 // order of those windows (as the CPU's scatter does): no atomics, and the CPU's sums bit for bit.
-#include <math_constants.h>
+#include "java_math.cuh"
 
 namespace {
 
@@ -19,13 +19,6 @@ struct Input {
 };
 
 template <typename T>
-__device__ __forceinline__ T lowest();
-template <>
-__device__ __forceinline__ float lowest<float>() { return -CUDART_INF_F; }
-template <>
-__device__ __forceinline__ double lowest<double>() { return -CUDART_INF; }
-
-template <typename T>
 __device__ __forceinline__ void max_pool2d(int total, Input in, Window w, const T* __restrict__ x,
                                            T* __restrict__ out, long long* __restrict__ idx) {
     for (unsigned o = blockIdx.x * blockDim.x + threadIdx.x; o < (unsigned) total; o += blockDim.x * gridDim.x) {
@@ -35,7 +28,7 @@ __device__ __forceinline__ void max_pool2d(int total, Input in, Window w, const 
         const T* plane = x + in.offset + (size_t) (nc / in.C) * in.s0 + (size_t) (nc % in.C) * in.s1;
         const int h0 = oh * w.sH - w.pH;
         const int w0 = ow * w.sW - w.pW;
-        T best = lowest<T>();
+        T best = ember_fused::neg_inf<T>();
         long long at = -1;
         for (int kh = 0; kh < w.kH; kh++) {
             const int ih = h0 + kh * w.dH;

@@ -233,23 +233,22 @@ inline void sincospi(double x, double* s, double* c) {
 }
 
 // CUDA's min/max overloads: integers of mixed signedness meet in the unsigned type, floats ignore a NaN (fmin).
-template <typename A, typename B>
-inline auto min(A a, B b) -> std::common_type_t<A, B> {
+template <bool MAX, typename A, typename B>
+inline auto min_or_max(A a, B b) -> std::common_type_t<A, B> {
     using C = std::common_type_t<A, B>;
     if constexpr (std::is_floating_point_v<C>) {
-        return std::fmin((C) a, (C) b);
+        return MAX ? std::fmax((C) a, (C) b) : std::fmin((C) a, (C) b);
     } else {
-        return (C) a < (C) b ? (C) a : (C) b;
+        return ((C) a < (C) b) == MAX ? (C) b : (C) a;
     }
 }
 template <typename A, typename B>
-inline auto max(A a, B b) -> std::common_type_t<A, B> {
-    using C = std::common_type_t<A, B>;
-    if constexpr (std::is_floating_point_v<C>) {
-        return std::fmax((C) a, (C) b);
-    } else {
-        return (C) a < (C) b ? (C) b : (C) a;
-    }
+inline auto min(A a, B b) {
+    return min_or_max<false>(a, b);
+}
+template <typename A, typename B>
+inline auto max(A a, B b) {
+    return min_or_max<true>(a, b);
 }
 
 using std::abs;

@@ -224,46 +224,33 @@ public abstract class Optimizer<O extends Optimizer.Options<O>> {
     public void step() {
         try (var ignored = Autograd.noGrad()) {
             for (ParamGroup<O> group : groups) {
-                if (updateTogether(group)) {
+                // the parameters with a gradient, their gradients and states (null before a first step)
+                List<Tensor> params = new ArrayList<>();
+                List<Tensor> grads = new ArrayList<>();
+                List<State> states = new ArrayList<>();
+                for (Tensor p : group.params()) {
+                    if (p.grad() != null) {
+                        params.add(p);
+                        grads.add(p.grad());
+                        states.add(state.get(p));
+                    }
+                }
+                if (params.size() > 1 && !states.contains(null)
+                        && updateAll(params, grads, group.options(), states)) {
                     continue;
                 }
-                for (Tensor p : group.params()) {
-                    Tensor grad = p.grad();
-                    if (grad == null) {
-                        continue;
-                    }
-                    State previous = state.get(p);
-                    if (previous == null) {
+                for (int i = 0; i < params.size(); i++) {
+                    Tensor p = params.get(i);
+                    if (states.get(i) == null) {
                         refuseDuringCapture(p, name, "the first step (it creates the optimizer's state)");
                     }
-                    State s = update(p, grad, group.options(), previous);
+                    State s = update(p, grads.get(i), group.options(), states.get(i));
                     if (s != null) {
                         state.put(p, s);
                     }
                 }
             }
         }
-    }
-
-    /** The group's parameters with a gradient, updated by {@link #updateAll} when every one has state already. */
-    private boolean updateTogether(ParamGroup<O> group) {
-        List<Tensor> params = new ArrayList<>();
-        List<Tensor> grads = new ArrayList<>();
-        List<State> states = new ArrayList<>();
-        for (Tensor p : group.params()) {
-            Tensor grad = p.grad();
-            if (grad == null) {
-                continue;
-            }
-            State s = state.get(p);
-            if (s == null) {
-                return false;
-            }
-            params.add(p);
-            grads.add(grad);
-            states.add(s);
-        }
-        return params.size() > 1 && updateAll(params, grads, group.options(), states);
     }
 
     /**

@@ -26,7 +26,7 @@ public final class Cuda {
 
     /** The device's name, e.g. "NVIDIA H100 80GB HBM3". */
     public static String deviceName() {
-        return CudaRuntime.get().deviceName;
+        return CudaRuntime.get().driver.deviceName();
     }
 
     /** Waits for every queued kernel ({@code torch.cuda.synchronize}). */

@@ -34,9 +34,11 @@ public final class CudaBackend implements Backend {
         if (r == null) {
             return "CUDA (not available: " + CudaRuntime.failure() + ")";
         }
+        Driver d = r.driver;
         return String.format("CUDA on %s (compute capability %d.%d, %d SMs, driver %d.%d); Ember's own kernels "
-                        + "through the JCuda driver API", r.deviceName, r.computeCapability / 10, r.computeCapability % 10,
-                r.smCount, r.driverVersion / 1000, r.driverVersion % 1000 / 10);
+                        + "through the JCuda driver API", d.deviceName(), d.computeCapability() / 10,
+                d.computeCapability() % 10, d.multiprocessors(), d.driverVersion() / 1000,
+                d.driverVersion() % 1000 / 10);
     }
 
     @Override
@@ -62,7 +64,7 @@ public final class CudaBackend implements Backend {
     @Override
     public boolean isCapturing() {
         CudaRuntime r = CudaRuntime.tryGet();
-        return r != null && r.capturing;
+        return r != null && r.capturing();
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.List;
  * block) up to 1024 columns and one block per row beyond.
  */
 final class CudaFused {
-    private static final int THREADS = 256;
+    /** Threads per block of the fused, loss and pooling kernels (their .cu comments). */
+    static final int THREADS = 256;
     private static final int WARP_ROW_MAX = 1024;
 
     private CudaFused() {
@@ -77,7 +78,8 @@ final class CudaFused {
         return Math.max(1, c <= WARP_ROW_MAX ? (r + 7) / 8 : r);
     }
 
-    private static int grid(long n) {
+    /** Blocks for a grid-stride kernel over n elements (at most 65535). */
+    static int grid(long n) {
         return (int) Math.max(1, Math.min(65535, (n + THREADS - 1) / THREADS));
     }
 
@@ -275,44 +277,38 @@ final class CudaFused {
         return list;
     }
 
-    /** ReLU's gradient (relu_backward): gradIn = out > 0 ? grad : 0, one pass. */
-    static boolean reluBackward(Strided out, Strided grad, Strided gradIn) {
-        if (!ok(2, out, grad, gradIn)) {
+    /**
+     * An element-wise kernel {@code kernel_T(n, operands...)} over contiguous operands of one floating dtype, the
+     * first {@code inputs} packed if need be, the rest written.
+     */
+    private static boolean elementwise(String kernel, int inputs, Strided... operands) {
+        if (!ok(inputs, operands)) {
             return false;
         }
-        out = dense(out);
-        grad = dense(grad);
-        int n = out.numel();
+        int n = operands[0].numel();
+        Object[] args = new Object[operands.length + 1];
+        args[0] = n;
+        for (int i = 0; i < operands.length; i++) {
+            args[i + 1] = at(i < inputs ? dense(operands[i]) : operands[i]);
+        }
         if (n > 0) {
-            k().launch("relu_backward_" + sfx(out), grid(n), 1, 1, THREADS, 0, n, at(out), at(grad), at(gradIn));
+            k().launch(kernel + "_" + sfx(operands[0]), grid(n), 1, 1, THREADS, 0, args);
         }
         return true;
     }
 
-    /** Exact GELU, element-wise over contiguous operands of one floating dtype. */
+    /** ReLU's gradient (relu_backward): gradIn = out > 0 ? grad : 0, one pass. */
+    static boolean reluBackward(Strided out, Strided grad, Strided gradIn) {
+        return elementwise("relu_backward", 2, out, grad, gradIn);
+    }
+
+    /** Exact GELU. */
     static boolean gelu(Strided x, Strided y) {
-        if (!ok(1, x, y)) {
-            return false;
-        }
-        x = dense(x);
-        int n = x.numel();
-        if (n > 0) {
-            k().launch("gelu_" + sfx(x), grid(n), 1, 1, THREADS, 0, n, at(x), at(y));
-        }
-        return true;
+        return elementwise("gelu", 1, x, y);
     }
 
     static boolean geluBackward(Strided x, Strided g, Strided gx) {
-        if (!ok(2, x, g, gx)) {
-            return false;
-        }
-        x = dense(x);
-        g = dense(g);
-        int n = x.numel();
-        if (n > 0) {
-            k().launch("gelu_backward_" + sfx(x), grid(n), 1, 1, THREADS, 0, n, at(x), at(g), at(gx));
-        }
-        return true;
+        return elementwise("gelu_backward", 2, x, g, gx);
     }
 
     static boolean sgdStep(Strided p, Strided g, Strided buf, SgdUpdate u) {

@@ -41,7 +41,7 @@ final class CudaGemm {
         if (p != MatmulPrecision.HIGHEST && 2.0 * batch * m * n * k >= TENSOR_CORE_MIN_FLOPS) {
             return p == MatmulPrecision.HIGH ? TF32 : BF16;
         }
-        int sms = CudaRuntime.get().smCount;
+        int sms = CudaRuntime.get().driver.multiprocessors();
         if (tiles(F32, batch, m, n) >= sms) {
             return F32;
         }

@@ -40,8 +40,7 @@ public final class CudaGraph implements DeviceGraph {
         Object graph = null;
         GraphRandom random = new GraphRandom(r.driver);
         long counters = 0;
-        r.graphRandom = random;
-        r.capturing = true;
+        r.graphRandom = random; // from here until the finally below, the runtime counts as capturing
         Throwable failure = null;
         try {
             try {
@@ -67,7 +66,6 @@ public final class CudaGraph implements DeviceGraph {
                 }
             }
         } finally {
-            r.capturing = false;
             r.graphRandom = null;
             r.allocator.endCapture();
         }

@@ -3,6 +3,8 @@ package dev.ember.cuda;
 import static dev.ember.cuda.CudaBackend.at;
 import static dev.ember.cuda.CudaBackend.k;
 import static dev.ember.cuda.CudaBackend.sfx;
+import static dev.ember.cuda.CudaFused.THREADS;
+import static dev.ember.cuda.CudaFused.grid;
 
 import dev.ember.backend.Strided;
 import dev.ember.tensor.DType;
@@ -14,8 +16,6 @@ import dev.ember.tensor.DType;
  * there for the backward.
  */
 final class CudaLoss {
-    private static final int THREADS = 256;
-
     private CudaLoss() {
     }
 
@@ -40,8 +40,7 @@ final class CudaLoss {
         }
         long total = (long) logp.numel();
         if (total > 0) {
-            int grid = (int) Math.min(65535, (total + THREADS - 1) / THREADS);
-            k().launch("nll_loss_backward_" + sfx(logp), grid, 1, 1, THREADS, 0, logp.shape()[0], logp.shape()[1],
+            k().launch("nll_loss_backward_" + sfx(logp), grid(total), 1, 1, THREADS, 0, logp.shape()[0], logp.shape()[1],
                     at(logp), at(target), ignoreIndex, reduction, at(grad), at(count), at(gradInput));
         }
         return true;

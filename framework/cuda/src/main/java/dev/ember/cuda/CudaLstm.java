@@ -29,12 +29,12 @@ final class CudaLstm {
      */
     private record Layer(int steps, int n, int h, int hb, long forwardShared, long backwardShared, long limit) {
         static Layer of(CudaRuntime r, int steps, int n, int h, DType dtype) {
-            int blocks = Math.min(MAX_BLOCKS, r.smCount);
+            int blocks = Math.min(MAX_BLOCKS, r.driver.multiprocessors());
             int hb = (h + blocks - 1) / blocks;
             int size = CudaStorage.elementSize(dtype);
             long forward = ((4L * hb + n) * padded(h, size) + 5L * n * hb) * size;
             long backward = ((long) (hb + n) * padded(4 * h, size) + 2L * n * hb) * size;
-            return new Layer(steps, n, h, hb, forward, backward, Math.min(MAX_SHARED, r.maxSharedPerBlock));
+            return new Layer(steps, n, h, hb, forward, backward, Math.min(MAX_SHARED, r.driver.maxSharedPerBlock()));
         }
 
         /** lstm.cu's padded: a shared-memory row of len elements, rounded up to an odd number of 16-byte chunks. */
@@ -94,8 +94,8 @@ final class CudaLstm {
         if (!l.fits()) {
             return false;
         }
-        l.launch(r, out, "lstm_seq_backward_" + sfx(out), l.backwardShared(), at(gout), at(out), at(gates), at(c0), at(w),
-                reverse ? 1 : 0, at(gg), at(gh0), at(gc0));
+        l.launch(r, out, "lstm_seq_backward_" + sfx(out), l.backwardShared(), at(gout), at(out), at(gates), at(c0),
+                at(w), reverse ? 1 : 0, at(gg), at(gh0), at(gc0));
         return true;
     }
 }

@@ -3,6 +3,8 @@ package dev.ember.cuda;
 import static dev.ember.cuda.CudaBackend.at;
 import static dev.ember.cuda.CudaBackend.k;
 import static dev.ember.cuda.CudaBackend.sfx;
+import static dev.ember.cuda.CudaFused.THREADS;
+import static dev.ember.cuda.CudaFused.grid;
 
 import dev.ember.backend.Strided;
 import dev.ember.backend.Window2d;
@@ -15,13 +17,7 @@ import dev.ember.tensor.DType;
  * dtypes or non-contiguous outputs.
  */
 final class CudaPool {
-    private static final int THREADS = 256;
-
     private CudaPool() {
-    }
-
-    private static int grid(long n) {
-        return (int) Math.max(1, Math.min(65535, (n + THREADS - 1) / THREADS));
     }
 
     private static int[] window(Window2d w) {

@@ -55,7 +55,7 @@ final class CudaReduce {
             return;
         }
         // about 2048 input elements per block, at most one full wave of 6 blocks per SM (reduce.cu's launch rule)
-        long wave = 6L * CudaRuntime.get().smCount;
+        long wave = 6L * CudaRuntime.get().driver.multiprocessors();
         int grid = (int) Math.max(1, Math.min(wave, (nOut * Math.max(1, nRed) + 2047) / 2048));
         k().launch("reduce_" + sfx(in), grid, 1, 1, 256, 0, op.ordinal(), (int) nOut, dKept, (int) nRed, dRed, dOut,
                 base(in), base(out));

@@ -18,27 +18,14 @@ final class CudaRuntime {
     private static volatile String failure;
 
     final Driver driver;
-    final String deviceName;
-    final int smCount;
-    final int computeCapability;
-    /** Dynamic shared memory one block may use after opting in (227 KB on an H100, 99 KB on sm_86/89 GPUs). */
-    final int maxSharedPerBlock;
-    final int driverVersion;
     final Kernels kernels;
     final CachingAllocator allocator;
     final IndexCheck indexCheck;
-    /** True while {@link CudaGraph} captures the stream: host reads, uploads and synchronisation are refused. */
-    volatile boolean capturing;
-    /** The random-number state of the capture in progress (null otherwise). */
+    /** The random-number state of the capture in progress; null when the stream is not being captured. */
     volatile GraphRandom graphRandom;
 
     private CudaRuntime(Driver driver) {
         this.driver = driver;
-        deviceName = driver.deviceName();
-        smCount = driver.multiprocessors();
-        computeCapability = driver.computeCapability();
-        maxSharedPerBlock = driver.maxSharedPerBlock();
-        driverVersion = driver.driverVersion();
         kernels = new Kernels(driver);
         allocator = new CachingAllocator(this);
         indexCheck = new IndexCheck(driver);
@@ -114,9 +101,14 @@ final class CudaRuntime {
         indexCheck.raiseIfFailed(this);
     }
 
+    /** True while {@link CudaGraph} captures the stream: host reads, uploads and synchronisation are refused. */
+    boolean capturing() {
+        return graphRandom != null;
+    }
+
     /** A clear error for work that a graph capture cannot record (it would fail inside the driver otherwise). */
     void refuseWhileCapturing(String what) {
-        if (capturing) {
+        if (capturing()) {
             throw new IllegalStateException("cuda: " + what + " is not possible during CUDA graph capture: a graph "
                     + "records device work only, and nothing may wait for the GPU or copy from host memory while it "
                     + "is recorded (read results after replay(); create tensors and optimizer state before capture)");

@@ -28,10 +28,7 @@ final class GraphRandom {
 
     /** The offset of a launch of the capture relative to its start; the seed must be the capture's. */
     long intra(long launchSeed, long offset) {
-        if (launchSeed != seed) {
-            throw new IllegalStateException("cuda: the generator was re-seeded (manualSeed) during CUDA graph capture; "
-                    + "seed before capture() instead, replays then follow the seed of their time");
-        }
+        requireSeed(launchSeed);
         used = true;
         return offset - start;
     }
@@ -42,11 +39,15 @@ final class GraphRandom {
             return 0;
         }
         long[] now = Generator.defaultGenerator().reserveCounters(0);
-        if (now[0] != seed) {
-            throw new IllegalStateException("cuda: the generator was re-seeded (manualSeed) during CUDA graph "
-                    + "capture; seed before capture() instead, replays then follow the seed of their time");
-        }
+        requireSeed(now[0]);
         return now[1] - start;
+    }
+
+    private void requireSeed(long current) {
+        if (current != seed) {
+            throw new IllegalStateException("cuda: the generator was re-seeded (manualSeed) during CUDA graph capture; "
+                    + "seed before capture() instead, replays then follow the seed of their time");
+        }
     }
 
     /** Before a replay that uses {@code counters}: queues the state write and advances the generator. */

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import jcuda.CudaException;
@@ -51,6 +52,8 @@ final class EmulatedDriver implements Driver {
     private final MethodHandle malloc;
     private final MethodHandle free;
     private final Map<Long, Long> sizes = new ConcurrentHashMap<>();
+    /** Kernel names already found in the library (looked up once each). */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
     private long used;
     /** The launches, copies and fills of the capture in progress; null when not capturing. */
     private List<Runnable> recording;
@@ -273,14 +276,18 @@ final class EmulatedDriver implements Driver {
 
     @Override
     public void launch(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
-        try (Arena a = Arena.ofConfined()) {
-            if ((int) has.invokeExact(a.allocateFrom(kernel)) == 0) {
-                throw new IllegalStateException("CUDA kernel '" + kernel + "' is not in the shipped kernel modules");
+        if (!known.contains(kernel)) {
+            try (Arena a = Arena.ofConfined()) {
+                if ((int) has.invokeExact(a.allocateFrom(kernel)) == 0) {
+                    throw new IllegalStateException("CUDA kernel '" + kernel
+                            + "' is not in the shipped kernel modules");
+                }
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            known.add(kernel);
         }
         Object[] values = args.clone();
         for (int i = 0; i < values.length; i++) {
