@@ -1,4 +1,5 @@
-// gemm.cu - matrix products of ember-cuda (see ABI.md, "Matrix products").
+// gemm.cu - SIMT matrix products of ember-cuda (see ABI.md, "Matrix products"); the tensor-core
+// kernels (TF32, BF16) are in gemm_tc.cu.
 //
 // Every kernel computes, for b < batch, m < M, n < N:
 //   C[cOff + b*M*N + m*N + n] = sum_k A[aOff + b*sab + m*sam + k*sak] * B[bOff + b*sbb + k*sbk + n*sbn]
@@ -7,82 +8,53 @@
 //
 // Launch table. grid = (ceil(N / BN), ceil(M / BM), batch), block = (threads, 1, 1).
 //
-// | kernel           | threads | BM  | BN  | dynamic smem bytes | regs | what                              |
-// |------------------|---------|-----|-----|--------------------|------|-----------------------------------|
-// | gemm_f32         | 256     | 128 | 128 | 0                  | 128  | FP32 SIMT, 8x8 outputs per thread |
-// | gemm_f32_small   | 256     | 32  | 32  | 0                  | 80   | FP32 SIMT, K split over 4 groups  |
-// | gemm_f32_small16 | 256     | 16  | 16  | 0                  | 80   | FP32 SIMT, K split over 16 groups |
-// | gemm_tf32        | 256     | 128 | 256 | 98304              | 254  | mma.sync m16n8k8 tf32, f32 acc.   |
-// | gemm_bf16        | 256     | 128 | 256 | 49152              | 252  | mma.sync m16n8k16 bf16, f32 acc.  |
-// | gemm_f64         | 256     | 32  | 32  | 0                  | 128  | FP64 SIMT, K split over 4 groups  |
-// (registers from ptxas for sm_90 and sm_80; no spills; static shared memory 16896 bytes for gemm_f32,
-// 49152 for the small kernels and gemm_f64.)
-//
-// gemm_tf32 needs cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, 98304) once
-// after loading; gemm_bf16's 49152 bytes are within the default 48 KiB, setting the attribute anyway
-// is harmless. The other kernels use static shared memory only.
+// | kernel           | threads | BM  | BN  | regs | what                              |
+// |------------------|---------|-----|-----|------|-----------------------------------|
+// | gemm_f32         | 256     | 128 | 128 | 128  | FP32 SIMT, 8x8 outputs per thread |
+// | gemm_f32_small   | 256     | 32  | 32  | 80   | FP32 SIMT, K split over 4 groups  |
+// | gemm_f32_small16 | 256     | 16  | 16  | 80   | FP32 SIMT, K split over 16 groups |
+// | gemm_f64         | 256     | 32  | 32  | 128  | FP64 SIMT, K split over 4 groups  |
+// (registers from ptxas for sm_90 and sm_80; no spills; no dynamic shared memory; static shared memory
+// 16896 bytes for gemm_f32, 49152 for the small kernels and gemm_f64.)
 //
 // Choosing the FP32 kernel (S = the device's multiprocessor count, 132 on an H100 SXM):
 //   tiles(bm, bn) = ceil(M / bm) * ceil(N / bn) * batch
 //   tiles(128, 128) >= S   -> gemm_f32          (at least one full wave of big tiles)
 //   else tiles(32, 32) >= S -> gemm_f32_small
 //   else                   -> gemm_f32_small16  (e.g. 64x784 @ 784x256: 64 blocks instead of 2)
-// Choosing for tf32/bf16: if 2*batch*M*N*K < 3e8 use the FP32 choice above (exact FP32 is an allowed
-// result of a reduced-precision matmul, and these tensor-core kernels only pay off on big products),
-// else gemm_tf32 / gemm_bf16. gemm_f64 serves all sizes.
+// Reduced precision (TF32/BF16) takes this FP32 choice too when 2*batch*M*N*K < 3e8 (exact FP32 is an
+// allowed result of a reduced-precision matmul, and the tensor-core kernels only pay off on big
+// products). gemm_f64 serves all sizes.
 //
 // Measured on an H100 80GB HBM3 (CUDA 13.0, driver 580), random inputs, median of event times:
-//   n = 4096 / 8192 square, row-major A and B:   gemm_f32 40.3 / 41.4 TFLOP/s (cuBLAS FP32 51.3 / 51.5),
-//   gemm_tf32 145 / 156 (cuBLAS TF32 381 / 409), gemm_bf16 260 / 275 (cuBLAS BF16 733 / 788).
-//   Transposed operands at 4096: f32 37.8-40.9, tf32 148-151, bf16 243-261.
+//   n = 4096 / 8192 square, row-major A and B: gemm_f32 40.3 / 41.4 TFLOP/s (cuBLAS FP32 51.3 / 51.5).
+//   Transposed operands at 4096: 37.8-40.9.
 //   Small shapes (us per launch): 64x784@784x256 small16 9.6 (gemm_f32 96); 32x128@128x512 small16 4.0;
 //   256x64@64x784 small 4.8; 128 x (64x32@32x64) small 6.7; 512^3 small 17.4 (gemm_f32 62).
-// The bf16 path reads FP32 operands (4 bytes per element through L2 for every block that uses them),
-// which bounds it well below cuBLAS's bf16-operand rate; see the notes above the tensor-core part.
 //
 // Designs (details above each part):
 // - gemm_f32: 128x128x8 block tile, 8 warps of 64x32, 8x8 per thread as 2x2 blocks of 4x4 (conflict-free
 //   LDS.128), double-buffered shared memory with register prefetch of the next k-tile, one barrier per
 //   k-tile. Shared layout is k-major for both operands; loads transpose where needed.
-// - gemm_tf32 / gemm_bf16: 128x256x32 block tile, 8 warps of 64x64, mma.sync with ldmatrix fragments.
-//   Global fp32 -> registers (prefetch of the next k-tile during the current one) -> rounded to
-//   tf32 (cvt.rna) or bf16 (round to nearest even) -> swizzled shared memory (double buffer). The
-//   shared layout follows the operand's contiguous dimension (no transposition at staging); the
-//   fragment loads use ldmatrix, ldmatrix.trans or conflict-free scalar loads accordingly.
 // - small kernels: cp.async multi-stage pipeline (zero-fill at the edges), 4x4 outputs per thread,
 //   K interleaved over thread groups, partial sums reduced through shared memory at the end.
 //
-// Tested on the H100 against a float64 CPU reference (inputs pre-rounded to tf32/bf16 for those
-// kernels): M, N, K in 1..784 including 1, 7, 33, 127, 129, 300; batch 1 and 3 (also batch stride 0);
-// row-major, column-major, generic and odd-padded strides; element offsets 0, 1, 4; poisoned output
-// with guard zones; the compute_80 PTX JIT-compiled on the H100 as well; compute-sanitizer memcheck
-// and racecheck clean.
+// Tested on the H100 against a float64 CPU reference: M, N, K in 1..784 including 1, 7, 33, 127, 129,
+// 300; batch 1 and 3 (also batch stride 0); row-major, column-major, generic and odd-padded strides;
+// element offsets 0, 1, 4; poisoned output with guard zones; the compute_80 PTX JIT-compiled on the H100
+// as well; compute-sanitizer memcheck and racecheck clean.
 
-#include <cuda_bf16.h>
 #include <stdint.h>
 
-#define GEMM_DEV static __device__ __forceinline__
-#define GEMM_MEMBER __device__ __forceinline__
+#include "gemm.cuh"
 
 namespace gemm_detail {
+
+using namespace ::gemm_common;
 
 GEMM_DEV unsigned smem_addr(const void* p) { return static_cast<unsigned>(__cvta_generic_to_shared(p)); }
 
 GEMM_DEV bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
-
-// Visits the output tiles in groups of G tile-rows (pid -> (tm, tn)) so that the blocks resident at
-// one time share A and B panels in L2. Bijective over the grid's x*y tiles.
-GEMM_DEV void tile_coords(int G, int& tm, int& tn) {
-    int gx = gridDim.x, gy = gridDim.y;
-    int pid = blockIdx.y * gx + blockIdx.x;
-    int inGroup = G * gx;
-    int group = pid / inGroup;
-    int first = group * G;
-    int rows = min(gy - first, G);
-    int local = pid - group * inGroup;
-    tm = first + local % rows;
-    tn = local / rows;
-}
 
 // Whether operand tiles may be read with 16-byte vector loads along the unit-stride dimension:
 // the other stride, the offset and (with batch > 1) the batch stride are multiples of 4 elements and
@@ -290,27 +262,6 @@ namespace small {
 constexpr int NT = 256;
 enum { VEC = 0, RFAST = 1, KFAST = 2 };
 
-#ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu): a synchronous copy, zero-filled past `bytes`
-GEMM_DEV void cp_async16(unsigned dst, const void* src, int bytes) { ember_emu::cp_async(dst, src, 16, bytes); }
-GEMM_DEV void cp_async_elem(unsigned dst, const float* src, bool ok) { ember_emu::cp_async(dst, src, 4, ok ? 4 : 0); }
-GEMM_DEV void cp_async_elem(unsigned dst, const double* src, bool ok) { ember_emu::cp_async(dst, src, 8, ok ? 8 : 0); }
-GEMM_DEV void cp_async_commit() {}
-template <int N>
-GEMM_DEV void cp_async_wait() {}
-#else
-GEMM_DEV void cp_async16(unsigned dst, const void* src, int bytes) {
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(bytes));
-}
-GEMM_DEV void cp_async_elem(unsigned dst, const float* src, bool ok) {
-    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(dst), "l"(src), "r"(ok ? 4 : 0));
-}
-GEMM_DEV void cp_async_elem(unsigned dst, const double* src, bool ok) {
-    asm volatile("cp.async.ca.shared.global [%0], [%1], 8, %2;\n" ::"r"(dst), "l"(src), "r"(ok ? 8 : 0));
-}
-GEMM_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-template <int N>
-GEMM_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
-#endif
 
 // Element offset of (k, r) in an R-row k-tile stored sX[k][r], groups of 4 rows swizzled by k:
 // group u of k-row k lives at u ^ swz(k), swz(k) = (k / RP) & (R/4 - 1), RP = k-rows per 128 bytes.
@@ -511,360 +462,6 @@ GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab,
 
 }  // namespace small
 
-// ------------------------------------------------------------------------------------------------
-// Tensor-core kernels (tf32, bf16): 128x256x32 block tile, 8 warps (2 along M x 4 along N) of 64x64,
-// each warp 4 x 8 mma tiles (m16 x n8). Per k-tile every thread stages 4 quads (4 consecutive
-// elements) of A and 8 of B from global memory into registers; they are rounded and stored into the
-// other shared buffer after the current tile's mma work, so global latency hides behind one tile.
-//
-// Shared layout per operand follows its contiguous dimension:
-//   KMAJ  X[r][k], 32 k per row (A: sak == 1 or general strides; B: sbk == 1 or general)
-//   RMAJ  X[k][r], R r per row  (A: sam == 1 and sak != 1;      B: sbn == 1 and sbk != 1)
-// 16-byte chunks are XOR-swizzled so that ldmatrix (8 rows, one chunk each), the scalar tf32
-// fragment loads and the staging stores are free of bank conflicts:
-//   tf32 KMAJ  chunk c (4 k) of row r    -> c ^ (r & 7)            (128-byte rows)
-//   tf32 RMAJ  chunk c (4 r) of k-row k  -> c ^ ((k & 3) << 1)
-//   bf16 KMAJ  chunk c (8 k) of row r    -> c ^ ((r >> 1) & 3)     (64-byte rows)
-//   bf16 RMAJ  chunk c (8 r) of k-row k  -> c ^ (k & 7)
-// Fragments: tf32 KMAJ via ldmatrix.x4 (b16 pairs = one 32-bit element), tf32 RMAJ via scalar LDS;
-// bf16 KMAJ via ldmatrix.x4, bf16 RMAJ via ldmatrix.x4.trans.
-// Interior k-tiles of blocks whose rows are all inside the matrix load with unchecked LDG.128 (the
-// "fast" path); that alone took bf16 from 198 to 275 TFLOP/s and tf32 from 133 to 156 at n = 8192.
-//
-// Limits, for whoever tunes this next: the 128 accumulators plus 48 staging registers leave no room
-// (252-254 registers): a variant that put the fetch, the mma work and the stores into one basic block
-// spilled, and so would fragment double-buffering across the barrier. The staging register window
-// is one k-tile, so global latency is hidden only behind one tile of mma work. cvt.rna.tf32 costs 3
-// instructions per element (FSETP, IADD, SEL). Reading FP32 operands costs bf16 twice the L2 traffic
-// of a bf16-operand kernel (about 6.4 TB/s at 275 TFLOP/s with these tiles). The next steps would be
-// wgmma/TMA (sm_90a only) or a bf16 operand format in the ABI.
-// ------------------------------------------------------------------------------------------------
-namespace tc {
-
-constexpr int BM = 128, BN = 256, BK = 32, NT = 256;
-
-#ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu) computes the warp-wide fragments in software
-GEMM_DEV void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
-    ember_emu::ldmatrix_x4(addr, false, r0, r1, r2, r3);
-}
-GEMM_DEV void ldsm_x4_t(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
-    ember_emu::ldmatrix_x4(addr, true, r0, r1, r2, r3);
-}
-GEMM_DEV void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1) { ember_emu::mma_tf32(c, a, b0, b1); }
-GEMM_DEV void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1) { ember_emu::mma_bf16(c, a, b0, b1); }
-GEMM_DEV unsigned to_tf32(float x) { return ember_emu::to_tf32(x); }
-GEMM_DEV unsigned pack_bf16(float lo, float hi) { return ember_emu::pack_bf16(lo, hi); }
-#else
-GEMM_DEV void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
-                 : "r"(addr));
-}
-GEMM_DEV void ldsm_x4_t(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
-                 : "r"(addr));
-}
-GEMM_DEV void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
-    asm("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-        "{%0,%1,%2,%3};\n"
-        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-GEMM_DEV void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
-    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-        "{%0,%1,%2,%3};\n"
-        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-GEMM_DEV unsigned to_tf32(float x) {
-    unsigned r;
-    asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(r) : "f"(x));
-    return r;
-}
-GEMM_DEV unsigned pack_bf16(float lo, float hi) {  // round to nearest even; lo in the low half
-    unsigned r;
-    asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
-    return r;
-}
-#endif
-
-// Element offsets inside one operand tile (see the swizzle table above).
-template <bool BF16>
-GEMM_DEV int offK(int r, int k) {
-    if (BF16) return r * 32 + ((((k >> 3) ^ (r >> 1)) & 3) << 3) + (k & 7);
-    return r * 32 + ((((k >> 2) ^ r) & 7) << 2) + (k & 3);
-}
-template <bool BF16, int R>
-GEMM_DEV int offR(int k, int r) {
-    if (BF16) return k * R + (((r >> 3) ^ (k & 7)) << 3) + (r & 7);
-    return k * R + (((r >> 2) ^ ((k & 3) << 1)) << 2) + (r & 3);
-}
-
-// Per-thread stager for an R x 32 operand tile: NQ = R/32 quads of 4 elements. It keeps only the
-// pointer and a validity word in registers (the kernel holds 128 accumulators); everything else is
-// recomputed from the thread index and the kernel parameters.
-//   KMAJ: quad i = row (t/8 + 32i), k (t%8)*4 .. +3
-//   RMAJ: quad i = rows (t%QPR)*4 .. +3, k-row t/QPR + (NT/QPR)*i
-template <int R, bool RMAJ>
-struct Stager {
-    static constexpr int NQ = R / 32;
-    static constexpr int QPR = R / 4;       // RMAJ: quads per k-row
-    static constexpr int KSTEP = NT / QPR;  // RMAJ: k-rows between a thread's quads
-    const float* p;  // quad 0 at the current k-tile
-    int valid;       // KMAJ: bit i = row of quad i in range; RMAJ: valid rows of the quad (0..4);
-                     // bit 8: vector loads allowed; bit 9: also all R rows of the block in range
-
-    GEMM_MEMBER void init(const float* P, int off, int sr, int sk, int Rtot, int batch, int sb, int r0, int t) {
-        const int Rrem = Rtot - r0;
-        int r, k;
-        bool vec;
-        if (!RMAJ) {
-            vec = sk == 1 && vec4_ok(P, off, sr, batch, sb);
-            r = t >> 3;
-            k = (t & 7) * 4;
-            valid = 0;
-#pragma unroll
-            for (int i = 0; i < NQ; i++) valid |= (r + 32 * i < Rrem) ? (1 << i) : 0;
-        } else {
-            vec = sr == 1 && vec4_ok(P, off, sk, batch, sb);
-            r = (t % QPR) * 4;
-            k = t / QPR;
-            valid = min(max(Rrem - r, 0), 4);
-        }
-        if (vec) valid |= 256;
-        if (vec && Rrem >= R) valid |= 512;  // every quad of every k-tile has its rows in range
-        p = P + (long long)(r0 + r) * sr + (long long)k * sk;
-    }
-
-    // Interior k-tile of a block whose rows are all in range, vector loads: no checks at all.
-    GEMM_MEMBER bool fast(int kbase, int K) const { return (valid & 512) && kbase + 32 <= K; }
-    GEMM_MEMBER void fetch_fast(float4 v[NQ], int sr, int sk) const {
-#pragma unroll
-        for (int i = 0; i < NQ; i++) {
-            const float* q = !RMAJ ? p + (long long)(32 * i) * sr : p + (long long)(KSTEP * i) * sk;
-            v[i] = __ldg(reinterpret_cast<const float4*>(q));
-        }
-    }
-
-    // Loads the quads of the k-tile starting at kbase (zeros outside the matrix).
-    GEMM_MEMBER void fetch(float4 v[NQ], int t, int kbase, int K, int sr, int sk) const {
-#pragma unroll
-        for (int i = 0; i < NQ; i++) {
-            int lim, inner;
-            const float* q;
-            if (!RMAJ) {
-                lim = ((valid >> i) & 1) ? min(max(K - (kbase + (t & 7) * 4), 0), 4) : 0;
-                q = p + (long long)(32 * i) * sr;
-                inner = sk;
-            } else {
-                lim = (kbase + t / QPR + KSTEP * i < K) ? (valid & 7) : 0;
-                q = p + (long long)(KSTEP * i) * sk;
-                inner = sr;
-            }
-            if ((valid & 256) && lim == 4) {
-                v[i] = __ldg(reinterpret_cast<const float4*>(q));
-            } else {
-                v[i].x = lim > 0 ? __ldg(q) : 0.f;
-                v[i].y = lim > 1 ? __ldg(q + inner) : 0.f;
-                v[i].z = lim > 2 ? __ldg(q + 2 * inner) : 0.f;
-                v[i].w = lim > 3 ? __ldg(q + 3 * inner) : 0.f;
-            }
-        }
-    }
-
-    GEMM_MEMBER void advance(int sk) { p += 32LL * sk; }
-
-    // Rounds the quads (tf32: cvt.rna; bf16: round to nearest even) and stores them into tile s.
-    template <bool BF16>
-    GEMM_MEMBER void store(const float4 v[NQ], unsigned char* s, int t) const {
-#pragma unroll
-        for (int i = 0; i < NQ; i++) {
-            int e;
-            if (!RMAJ) e = offK<BF16>((t >> 3) + 32 * i, (t & 7) * 4);
-            else e = offR<BF16, R>(t / QPR + KSTEP * i, (t % QPR) * 4);
-            if (BF16) {
-                uint2 u = make_uint2(pack_bf16(v[i].x, v[i].y), pack_bf16(v[i].z, v[i].w));
-                *reinterpret_cast<uint2*>(s + e * 2) = u;
-            } else {
-                uint4 u = make_uint4(to_tf32(v[i].x), to_tf32(v[i].y), to_tf32(v[i].z), to_tf32(v[i].w));
-                *reinterpret_cast<uint4*>(s + e * 4) = u;
-            }
-        }
-    }
-};
-
-template <bool BF16, bool ARM, bool BRM>
-GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
-                  const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff) {
-    extern __shared__ __align__(128) unsigned char gemm_dsmem[];
-    constexpr int EB = BF16 ? 2 : 4;
-    constexpr int SA = BM * BK * EB, SB = BN * BK * EB, SS = SA + SB;  // bytes per stage
-
-    const int t = threadIdx.x;
-    const int lane = t & 31, warp = t >> 5;
-    const int wm = warp >> 2, wn = warp & 3;
-    const int gq = lane >> 2, tq = lane & 3;  // mma group id and thread-in-group
-    const int mi = lane >> 3, l8 = lane & 7;  // ldmatrix: which matrix this lane addresses, row in it
-    int tmi, tni;
-    tile_coords(16, tmi, tni);
-    const int b = blockIdx.z;
-    const int m0 = tmi * BM, n0 = tni * BN;
-
-    Stager<BM, ARM> sa;
-    Stager<BN, BRM> sb;
-    sa.init(A + aOff + (long long)b * sab, aOff, sam, sak, M, batch, sab, m0, t);
-    sb.init(B + bOff + (long long)b * sbb, bOff, sbn, sbk, N, batch, sbb, n0, t);
-
-    float acc[4][8][4];
-#pragma unroll
-    for (int i = 0; i < 4; i++)
-#pragma unroll
-        for (int j = 0; j < 8; j++)
-#pragma unroll
-            for (int c = 0; c < 4; c++) acc[i][j][c] = 0.f;
-
-    float4 ra[Stager<BM, ARM>::NQ], rb[Stager<BN, BRM>::NQ];
-    if (sa.fast(0, K)) sa.fetch_fast(ra, sam, sak);
-    else sa.fetch(ra, t, 0, K, sam, sak);
-    if (sb.fast(0, K)) sb.fetch_fast(rb, sbn, sbk);
-    else sb.fetch(rb, t, 0, K, sbn, sbk);
-    sa.template store<BF16>(ra, gemm_dsmem, t);
-    sb.template store<BF16>(rb, gemm_dsmem + SA, t);
-    __syncthreads();
-
-    const unsigned sbase = smem_addr(gemm_dsmem);
-    const int nk = (K + BK - 1) / BK;
-    for (int kt = 0; kt < nk; kt++) {
-        const int cur = kt & 1;
-        const bool more = kt + 1 < nk;
-        if (more) {
-            sa.advance(sak);
-            sb.advance(sbk);
-            const int kb = (kt + 1) * BK;
-            if (sa.fast(kb, K)) sa.fetch_fast(ra, sam, sak);
-            else sa.fetch(ra, t, kb, K, sam, sak);
-            if (sb.fast(kb, K)) sb.fetch_fast(rb, sbn, sbk);
-            else sb.fetch(rb, t, kb, K, sbn, sbk);
-        }
-        const unsigned aS = sbase + cur * SS;
-        const unsigned bS = aS + SA;
-        const float* aF = reinterpret_cast<const float*>(gemm_dsmem + cur * SS);       // tf32 RMAJ
-        const float* bF = reinterpret_cast<const float*>(gemm_dsmem + cur * SS + SA);  // tf32 RMAJ
-        constexpr int KSTEPS = BF16 ? 2 : 4;
-#pragma unroll
-        for (int ks = 0; ks < KSTEPS; ks++) {
-            unsigned af[4][4];
-            unsigned bfr[8][2];
-#pragma unroll
-            for (int mt = 0; mt < 4; mt++) {
-                const int mb = wm * 64 + mt * 16;
-                if (BF16) {
-                    if (!ARM) {
-                        const int r = mb + (mi & 1) * 8 + l8, c = ks * 2 + (mi >> 1);
-                        ldsm_x4(aS + (r * 32 + ((c ^ (r >> 1)) & 3) * 8) * 2, af[mt][0], af[mt][1], af[mt][2],
-                                af[mt][3]);
-                    } else {
-                        const int kr = ks * 16 + (mi >> 1) * 8 + l8, c = (mb + (mi & 1) * 8) >> 3;
-                        ldsm_x4_t(aS + (kr * BM + ((c ^ (kr & 7)) << 3)) * 2, af[mt][0], af[mt][1], af[mt][2],
-                                  af[mt][3]);
-                    }
-                } else {
-                    if (!ARM) {
-                        const int r = mb + (mi & 1) * 8 + l8, c = ks * 2 + (mi >> 1);
-                        ldsm_x4(aS + (r * 32 + ((c ^ r) & 7) * 4) * 4, af[mt][0], af[mt][1], af[mt][2], af[mt][3]);
-                    } else {
-                        const int k0 = ks * 8 + tq, m = mb + gq;
-                        af[mt][0] = __float_as_uint(aF[offR<false, BM>(k0, m)]);
-                        af[mt][1] = __float_as_uint(aF[offR<false, BM>(k0, m + 8)]);
-                        af[mt][2] = __float_as_uint(aF[offR<false, BM>(k0 + 4, m)]);
-                        af[mt][3] = __float_as_uint(aF[offR<false, BM>(k0 + 4, m + 8)]);
-                    }
-                }
-            }
-#pragma unroll
-            for (int np = 0; np < 4; np++) {
-                const int nb = wn * 64 + np * 16;
-                if (BF16) {
-                    if (!BRM) {
-                        const int r = nb + (mi >> 1) * 8 + l8, c = ks * 2 + (mi & 1);
-                        ldsm_x4(bS + (r * 32 + ((c ^ (r >> 1)) & 3) * 8) * 2, bfr[2 * np][0], bfr[2 * np][1],
-                                bfr[2 * np + 1][0], bfr[2 * np + 1][1]);
-                    } else {
-                        const int kr = ks * 16 + (mi & 1) * 8 + l8, c = (nb + (mi >> 1) * 8) >> 3;
-                        ldsm_x4_t(bS + (kr * BN + ((c ^ (kr & 7)) << 3)) * 2, bfr[2 * np][0], bfr[2 * np][1],
-                                  bfr[2 * np + 1][0], bfr[2 * np + 1][1]);
-                    }
-                } else {
-                    if (!BRM) {
-                        const int r = nb + (mi >> 1) * 8 + l8, c = ks * 2 + (mi & 1);
-                        ldsm_x4(bS + (r * 32 + ((c ^ r) & 7) * 4) * 4, bfr[2 * np][0], bfr[2 * np][1],
-                                bfr[2 * np + 1][0], bfr[2 * np + 1][1]);
-                    } else {
-                        const int k0 = ks * 8 + tq;
-#pragma unroll
-                        for (int h = 0; h < 2; h++) {
-                            const int n = nb + h * 8 + gq;
-                            bfr[2 * np + h][0] = __float_as_uint(bF[offR<false, BN>(k0, n)]);
-                            bfr[2 * np + h][1] = __float_as_uint(bF[offR<false, BN>(k0 + 4, n)]);
-                        }
-                    }
-                }
-            }
-#pragma unroll
-            for (int mt = 0; mt < 4; mt++)
-#pragma unroll
-                for (int nt = 0; nt < 8; nt++) {
-                    if (BF16) mma_bf16(acc[mt][nt], af[mt], bfr[nt][0], bfr[nt][1]);
-                    else mma_tf32(acc[mt][nt], af[mt], bfr[nt][0], bfr[nt][1]);
-                }
-        }
-        if (more) {
-            unsigned char* st = gemm_dsmem + (cur ^ 1) * SS;
-            sa.template store<BF16>(ra, st, t);
-            sb.template store<BF16>(rb, st + SA, t);
-        }
-        __syncthreads();
-    }
-
-    float* Cb = C + cOff + (long long)b * M * N;
-    const bool cvec = ((reinterpret_cast<uintptr_t>(C + cOff) & 7) == 0) && (N & 1) == 0;
-#pragma unroll
-    for (int mt = 0; mt < 4; mt++)
-#pragma unroll
-        for (int h = 0; h < 2; h++) {
-            const int m = m0 + wm * 64 + mt * 16 + h * 8 + gq;
-            if (m >= M) continue;
-            float* crow = Cb + (long long)m * N;
-#pragma unroll
-            for (int nt = 0; nt < 8; nt++) {
-                const int n = n0 + wn * 64 + nt * 8 + 2 * tq;
-                const float v0 = acc[mt][nt][2 * h], v1 = acc[mt][nt][2 * h + 1];
-                if (cvec && n + 1 < N) {
-                    *reinterpret_cast<float2*>(crow + n) = make_float2(v0, v1);
-                } else {
-                    if (n < N) crow[n] = v0;
-                    if (n + 1 < N) crow[n + 1] = v1;
-                }
-            }
-        }
-}
-
-template <bool BF16>
-GEMM_DEV void dispatch(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
-                       const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff) {
-    const bool arm = sak != 1 && sam == 1;
-    const bool brm = sbk != 1 && sbn == 1;
-    if (arm) {
-        if (brm) run<BF16, true, true>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
-        else run<BF16, true, false>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
-    } else {
-        if (brm) run<BF16, false, true>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
-        else run<BF16, false, false>(batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff);
-    }
-}
-
-}  // namespace tc
 }  // namespace gemm_detail
 
 #define GEMM_ARGS(T)                                                                                         \
@@ -886,12 +483,4 @@ extern "C" __global__ void __launch_bounds__(256, 3) gemm_f32_small16(GEMM_ARGS(
 
 extern "C" __global__ void __launch_bounds__(256, 2) gemm_f64(GEMM_ARGS(double)) {
     gemm_detail::small::run<double, 32, 32, 32, 3>(GEMM_PASS);
-}
-
-extern "C" __global__ void __launch_bounds__(256, 1) gemm_tf32(GEMM_ARGS(float)) {
-    gemm_detail::tc::dispatch<false>(GEMM_PASS);
-}
-
-extern "C" __global__ void __launch_bounds__(256, 1) gemm_bf16(GEMM_ARGS(float)) {
-    gemm_detail::tc::dispatch<true>(GEMM_PASS);
 }

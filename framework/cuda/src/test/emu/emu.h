@@ -95,10 +95,12 @@ T shuffle_from(T v, int src_lane) {
 
 inline int lane() { return (int) (current->linear & 31); }
 
-// The inline PTX of gemm.cu's tensor-core kernels (fragment layouts of the PTX ISA's mma.m16n8k8 .tf32 and
-// mma.m16n8k16 .bf16, ldmatrix .x4), which gemm.cu calls instead of its asm under EMBER_EMULATE.
-void cp_async(unsigned dst, const void* src, int size, int bytes);
-void ldmatrix_x4(unsigned addr, bool trans, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3);
+// The inline PTX of gemm.cuh (cp.async groups; fragment layouts of the PTX ISA's mma.m16n8k8 .tf32 and
+// mma.m16n8k16 .bf16, ldmatrix .x4), which the matrix kernels call instead of its asm under EMBER_EMULATE.
+void cp_async(unsigned dst, const void* src, int size, int bytes);  // deferred to cp_async_wait
+void cp_async_commit();
+void cp_async_wait(int n);
+void ldmatrix_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3);
 void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1);
 void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1);
 unsigned to_tf32(float x);

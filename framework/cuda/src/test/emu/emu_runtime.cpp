@@ -6,11 +6,12 @@
 // - Blocks run on a pool of worker threads, as many as the emulated multiprocessors; a worker takes the next block
 //   when it has finished one. A grid no larger than the pool is therefore wholly resident, which is what the
 //   LSTM kernels' grid barrier relies on (the host caps those grids at the multiprocessor count).
-// - Within a block, each CUDA thread is a fiber on the worker's thread with a 64 KiB stack of its own. Fibers run
-//   in turn until they block (forwards and backwards on alternate rounds): __syncthreads releases when every live
-//   thread of the block waits there, a warp exchange when every live lane of the warp waits there. A block whose
-//   live threads wait at different barriers can never go on; the launch then fails with a message (a real GPU
-//   would hang or misbehave).
+// - Within a block, each CUDA thread is a fiber on the worker's thread with a 64 KiB stack of its own. Warps run
+//   one at a time, each to its next __syncthreads (its lanes in turn until they block, the order flipping at each
+//   step); a warp exchange releases when every live lane of the warp waits there, __syncthreads when every live
+//   thread of the block does. A block whose live threads wait at different barriers can never go on; the launch
+//   then fails with a message (a real GPU would hang or misbehave).
+// - cp.async copies land when a cp.async.wait_group retires them, and dynamic shared memory starts as 0xFF bytes.
 #include <sys/mman.h>
 
 #include <atomic>
@@ -45,10 +46,21 @@ thread_local unsigned char anchor;
 
 enum State { READY, WAIT_BLOCK, WAIT_WARP, DONE };
 
+// A cp.async copy in flight: its source bytes (read at issue; zeros past `bytes`), written to shared memory only
+// when a cp.async.wait_group retires its group, as late as the PTX ISA allows.
+struct Copy {
+    unsigned char* dst;
+    unsigned char data[16];
+    int size;
+    int group;  // the commit group it belongs to (the count of commits before it)
+};
+
 struct Fiber {
     void* sp;
     Thread thread;
     State state;
+    std::vector<Copy> copies;
+    int commits;
 };
 
 // switch_to(&save, next): saves the callee-saved registers and the FP control words on the current stack, stores
@@ -126,6 +138,7 @@ struct Worker {
     }
 
     void run_block(long linear_block);
+    void run_warp(unsigned w, bool reverse);
 };
 
 thread_local Worker* worker;
@@ -168,19 +181,23 @@ void Worker::run_block(long b) {
         f.thread.tid = {i % blk.dim.x, i / blk.dim.x % blk.dim.y, i / (blk.dim.x * blk.dim.y)};
         f.state = READY;
         f.sp = initial_stack(stacks + (size_t) i * STACK);
+        f.copies.clear();
+        f.commits = 0;
+    }
+    // Dynamic shared memory starts as NaN bytes, as device memory does: a stage read before its copies landed
+    // (a missing cp.async wait) gives NaNs, not the previous block's tile.
+    if (launch->smem > 0) {
+        std::memset(dynamic_shared, 0xFF, launch->smem);
     }
     const unsigned warps = (n + 31) / 32;
-    // The order fibers run in alternates between rounds and starts the other way round in odd blocks: a kernel
-    // that relies on some thread running first (a missing barrier) then gives wrong results in some block.
+    // Warps run one after the other, each as far as it can go (to its next __syncthreads, or its end); the warp
+    // order flips at every barrier and starts the other way round in odd blocks, and within a warp the lanes'
+    // order flips at every step. A kernel that relies on another warp (or lane) having run first - a missing
+    // barrier, a missing cp.async wait - then reads what is not there yet in some block.
     bool reverse = (b & 1) != 0;
     for (;; reverse = !reverse) {
-        for (unsigned j = 0; j < n; j++) {
-            Fiber& f = fibers[reverse ? n - 1 - j : j];
-            if (f.state == READY) {
-                running = &f;
-                current = &f.thread;
-                ember_emu_switch(&scheduler_sp, f.sp);
-            }
+        for (unsigned j = 0; j < warps; j++) {
+            run_warp(reverse ? warps - 1 - j : j, reverse);
         }
         unsigned done = 0, at_block = 0;
         for (unsigned i = 0; i < n; i++) {
@@ -189,29 +206,6 @@ void Worker::run_block(long b) {
         }
         if (done == n) {
             return;
-        }
-        bool released = false;
-        for (unsigned w = 0; w < warps; w++) {
-            const unsigned lo = w * 32, hi = std::min(n, lo + 32);
-            bool any = false, all = true;
-            for (unsigned i = lo; i < hi; i++) {
-                if (fibers[i].state != DONE) {
-                    any = true;
-                    all &= fibers[i].state == WAIT_WARP;
-                }
-            }
-            if (any && all) {
-                std::memcpy(&results[(size_t) lo * SLOT], &deposits[(size_t) lo * SLOT], 32 * SLOT);
-                for (unsigned i = lo; i < hi; i++) {
-                    if (fibers[i].state == WAIT_WARP) {
-                        fibers[i].state = READY;
-                    }
-                }
-                released = true;
-            }
-        }
-        if (released) {
-            continue;
         }
         if (at_block + done == n) {
             for (unsigned i = 0; i < n; i++) {
@@ -228,6 +222,39 @@ void Worker::run_block(long b) {
                       blk.idx.x, blk.idx.y, blk.idx.z, at_block, n - done - at_block, done, n);
         launch->fail(buf);
         return;
+    }
+}
+
+// Runs warp w's ready lanes, and again whenever all its live lanes meet at a warp collective, until they are
+// at __syncthreads, done, or apart (some at a collective, some not: the block check above reports that).
+void Worker::run_warp(unsigned w, bool reverse) {
+    const unsigned n = blk.dim.x * blk.dim.y * blk.dim.z;
+    const unsigned lo = w * 32, hi = std::min(n, lo + 32);
+    for (;; reverse = !reverse) {
+        for (unsigned j = lo; j < hi; j++) {
+            Fiber& f = fibers[reverse ? hi - 1 - (j - lo) : j];
+            if (f.state == READY) {
+                running = &f;
+                current = &f.thread;
+                ember_emu_switch(&scheduler_sp, f.sp);
+            }
+        }
+        bool any = false, all = true;
+        for (unsigned i = lo; i < hi; i++) {
+            if (fibers[i].state != DONE) {
+                any = true;
+                all &= fibers[i].state == WAIT_WARP;
+            }
+        }
+        if (!any || !all) {
+            return;
+        }
+        std::memcpy(&results[(size_t) lo * SLOT], &deposits[(size_t) lo * SLOT], 32 * SLOT);
+        for (unsigned i = lo; i < hi; i++) {
+            if (fibers[i].state == WAIT_WARP) {
+                fibers[i].state = READY;
+            }
+        }
     }
 }
 
@@ -297,15 +324,34 @@ void* shared_pointer(unsigned address) { return &anchor + (int) address; }
 
 void spin_hint() { std::this_thread::yield(); }
 
-// ---------------------------------------------------------------- gemm.cu's inline PTX
+// ---------------------------------------------------------------- gemm.cuh's inline PTX
 
 void cp_async(unsigned dst, const void* src, int size, int bytes) {
-    auto* d = (unsigned char*) shared_pointer(dst);
-    std::memcpy(d, src, (size_t) bytes);
-    std::memset(d + bytes, 0, (size_t) (size - bytes));
+    Fiber* f = worker->running;
+    Copy c{(unsigned char*) shared_pointer(dst), {}, size, f->commits};
+    std::memcpy(c.data, src, (size_t) bytes);
+    std::memset(c.data + bytes, 0, (size_t) (size - bytes));
+    f->copies.push_back(c);
 }
 
-void ldmatrix_x4(unsigned addr, bool trans, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
+void cp_async_commit() { worker->running->commits++; }
+
+// cp.async.wait_group n: the copies of every committed group but the newest n land; uncommitted ones stay.
+void cp_async_wait(int n) {
+    Fiber* f = worker->running;
+    std::vector<Copy>& cs = f->copies;
+    size_t kept = 0;
+    for (Copy& c : cs) {
+        if (c.group < f->commits - n) {
+            std::memcpy(c.dst, c.data, (size_t) c.size);
+        } else {
+            cs[kept++] = c;
+        }
+    }
+    cs.resize(kept);
+}
+
+void ldmatrix_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
     const unsigned char* all = exchange(&addr, 4);
     auto row = [&](int l) {  // lane l gives the address of row l % 8 of matrix l / 8: 8 b16 elements
         unsigned a;
@@ -314,12 +360,8 @@ void ldmatrix_x4(unsigned addr, bool trans, unsigned& r0, unsigned& r1, unsigned
     };
     const int l = lane(), g = l / 4, t = l % 4;
     unsigned r[4];
-    for (int i = 0; i < 4; i++) {
-        if (trans) {  // elements (2t, g) and (2t + 1, g) of the stored matrix
-            r[i] = row(8 * i + 2 * t)[g] | (unsigned) row(8 * i + 2 * t + 1)[g] << 16;
-        } else {  // elements (g, 2t) and (g, 2t + 1)
-            r[i] = row(8 * i + g)[2 * t] | (unsigned) row(8 * i + g)[2 * t + 1] << 16;
-        }
+    for (int i = 0; i < 4; i++) {  // elements (g, 2t) and (g, 2t + 1) of matrix i
+        r[i] = row(8 * i + g)[2 * t] | (unsigned) row(8 * i + g)[2 * t + 1] << 16;
     }
     r0 = r[0];
     r1 = r[1];

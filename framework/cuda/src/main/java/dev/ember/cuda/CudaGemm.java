@@ -9,8 +9,9 @@ import dev.ember.tensor.DType;
 
 /**
  * Batched matrix products (gemm.cu): float64 on its own kernel; float32 in full precision, or on tensor cores as
- * TF32 or BF16 when {@link MatmulPrecision} allows it ({@code Ember.setFloat32MatmulPrecision}). Operands keep
- * their strides (a transposed operand is read in place); the kernels take the fast loads when a stride is 1.
+ * TF32 or BF16 when {@link MatmulPrecision} allows it ({@code Ember.setFloat32MatmulPrecision}; see
+ * {@link TensorCoreGemm}). The FP32 and FP64 kernels read operands with their strides (a transposed operand is read
+ * in place) and take the fast loads when a stride is 1.
  * Small products, which would leave most SMs idle with 128x128 tiles, take a kernel with smaller tiles.
  */
 final class CudaGemm {
@@ -21,11 +22,15 @@ final class CudaGemm {
     static final Config F32 = new Config("gemm_f32", 128, 128, 256, 0);
     static final Config F32_SMALL = new Config("gemm_f32_small", 32, 32, 256, 0);
     static final Config F32_SMALL16 = new Config("gemm_f32_small16", 16, 16, 256, 0);
-    static final Config TF32 = new Config("gemm_tf32", 128, 256, 256, 98304);
-    static final Config BF16 = new Config("gemm_bf16", 128, 256, 256, 49152);
+    static final Config TF32 = new Config("gemm_tf32", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS,
+            TensorCoreGemm.SHARED_BYTES);
+    static final Config BF16 = new Config("gemm_bf16", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS,
+            TensorCoreGemm.SHARED_BYTES);
     static final Config F64 = new Config("gemm_f64", 32, 32, 256, 0);
     /** Below this many flops the tensor-core kernels do not pay off and exact FP32 is used (an allowed result). */
     static final double TENSOR_CORE_MIN_FLOPS = 3e8;
+    /** {@link #TENSOR_CORE_MIN_FLOPS}, which tests lower to reach the tensor-core kernels with small, odd shapes. */
+    static volatile double tensorCoreMinFlops = TENSOR_CORE_MIN_FLOPS;
     /** The largest grid.y and grid.z of a launch. */
     static final int MAX_GRID = 65535;
 
@@ -38,7 +43,8 @@ final class CudaGemm {
             return F64;
         }
         MatmulPrecision p = MatmulPrecision.current();
-        if (p != MatmulPrecision.HIGHEST && 2.0 * batch * m * n * k >= TENSOR_CORE_MIN_FLOPS) {
+        if (p != MatmulPrecision.HIGHEST && 2.0 * batch * m * n * k >= tensorCoreMinFlops
+                && TensorCoreGemm.fits(batch, m, n, k)) {
             return p == MatmulPrecision.HIGH ? TF32 : BF16;
         }
         int sms = CudaRuntime.get().driver.multiprocessors();
@@ -69,12 +75,12 @@ final class CudaGemm {
         int[] sb = b.strides();
         int rowTiles = (m + c.bm() - 1) / c.bm();
         if (rowTiles <= MAX_GRID && batch <= MAX_GRID) {
-            launch(c, batch, m, n, kk, a, a.offset(), b, b.offset(), out, out.offset());
+            launch(cuda, c, batch, m, n, kk, a, a.offset(), b, b.offset(), out, out.offset());
         } else if (rowTiles <= MAX_GRID) {
             // grid.z is at most 65535: batches in chunks (C's batch stride M*N is the same in every chunk)
             for (int b0 = 0; b0 < batch; b0 += MAX_GRID) {
                 int nb = Math.min(MAX_GRID, batch - b0);
-                launch(c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0], out,
+                launch(cuda, c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0], out,
                         out.offset() + b0 * m * n);
             }
         } else {
@@ -83,16 +89,20 @@ final class CudaGemm {
             for (int bi = 0; bi < batch; bi++) {
                 for (int m0 = 0; m0 < m; m0 += rows) {
                     int nm = Math.min(rows, m - m0);
-                    launch(c, 1, nm, n, kk, a, a.offset() + bi * sa[0] + m0 * sa[1], b, b.offset() + bi * sb[0], out,
-                            out.offset() + (bi * m + m0) * n);
+                    launch(cuda, c, 1, nm, n, kk, a, a.offset() + bi * sa[0] + m0 * sa[1], b,
+                            b.offset() + bi * sb[0], out, out.offset() + (bi * m + m0) * n);
                 }
             }
         }
     }
 
     /** One launch over {@code batch} products of (m, k) @ (k, n) from the given element offsets. */
-    private static void launch(Config c, int batch, int m, int n, int kk, Strided a, int aOff, Strided b, int bOff,
-                               Strided out, int cOff) {
+    private static void launch(CudaBackend cuda, Config c, int batch, int m, int n, int kk, Strided a, int aOff,
+                               Strided b, int bOff, Strided out, int cOff) {
+        if (c == TF32 || c == BF16) {
+            TensorCoreGemm.launch(cuda, c == BF16, batch, m, n, kk, a, aOff, b, bOff, out, cOff);
+            return;
+        }
         int[] sa = a.strides();
         int[] sb = b.strides();
         k().launch(c.kernel(), (n + c.bn() - 1) / c.bn(), (m + c.bm() - 1) / c.bm(), batch, c.threads(),

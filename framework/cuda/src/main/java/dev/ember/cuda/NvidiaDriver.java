@@ -69,7 +69,7 @@ import jcuda.driver.JCudaDriver;
  */
 final class NvidiaDriver implements Driver {
     static final String[] MODULES =
-            {"elementwise", "reduce", "index", "random", "gemm", "fused", "lstm", "gru", "pool", "loss"};
+            {"elementwise", "reduce", "index", "random", "gemm", "gemm_tc", "fused", "lstm", "gru", "pool", "loss"};
     private static final String DIR = "/dev/ember/cuda/kernels/";
 
     private final CUdevice device;

@@ -1,0 +1,80 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.CudaBackend.base;
+import static dev.ember.cuda.CudaBackend.k;
+
+import dev.ember.backend.Strided;
+import dev.ember.tensor.DType;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The tensor-core products of gemm_tc.cu: {@code gemm_tf32} and {@code gemm_bf16} read both operands "K-major"
+ * (each row of A, and each column of B, holds its K elements contiguously, 16-byte aligned). An operand that is not
+ * so (a transposed or strided view), and every operand of a BF16 product (Ember's tensors are float32, the kernel
+ * reads bfloat16), is first packed into a temporary buffer of that layout; the buffer goes back to the caching
+ * allocator right after the launch, which is safe because everything runs in stream order.
+ */
+final class TensorCoreGemm {
+    static final int BM = 128;
+    static final int BN = 256;
+    static final int THREADS = 256;
+    /** Five 24 KB pipeline stages (gemm_tc.cu). */
+    static final int SHARED_BYTES = 5 * 24 * 1024;
+
+    private TensorCoreGemm() {
+    }
+
+    /** An operand as the kernel reads it: rows of {@code ld} elements from {@code off}, batches {@code sb} apart. */
+    private record Operand(CUdeviceptr ptr, int off, int sb, int ld, CudaStorage packed) {
+    }
+
+    /**
+     * Whether the packed operands of a (batch, m, k) @ (batch, k, n) product fit an int-sized buffer each; a product
+     * that does not (billions of elements) takes the FP32 kernels instead.
+     */
+    static boolean fits(int batch, int m, int n, int k) {
+        long ld = (k + 7L) / 8 * 8;
+        return (long) batch * Math.max(m, n) * ld <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * C[cOff + b*m*n + i*n + j] = sum_k A(b, i, k) B(b, k, j) with A's and B's elements at the given offsets and
+     * their strides ({@code a.strides()}: batch, row, k; {@code b.strides()}: batch, k, column).
+     */
+    static void launch(CudaBackend cuda, boolean bf16, int batch, int m, int n, int kk, Strided a, int aOff,
+                       Strided b, int bOff, Strided out, int cOff) {
+        int[] sa = a.strides();
+        int[] sb = b.strides();
+        Operand pa = operand(cuda, bf16, batch, m, kk, a, aOff, sa[0], sa[1], sa[2]);
+        Operand pb = operand(cuda, bf16, batch, n, kk, b, bOff, sb[0], sb[2], sb[1]);
+        k().launch(bf16 ? "gemm_bf16" : "gemm_tf32", (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
+                SHARED_BYTES, batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
+                pb.ld(), base(out), cOff);
+        for (Operand p : new Operand[] {pa, pb}) {
+            if (p.packed() != null) {
+                p.packed().close();
+            }
+        }
+    }
+
+    /**
+     * The operand with {@code rows} rows of {@code k} elements (row stride {@code sr}, element stride {@code sk},
+     * batch stride {@code sb}) in the layout the kernel reads: itself when an FP32 operand already is K-major and
+     * aligned, else a packed copy (one batch when the batch stride is 0).
+     */
+    private static Operand operand(CudaBackend cuda, boolean bf16, int batch, int rows, int k, Strided x, int off,
+                                   int sb, int sr, int sk) {
+        if (!bf16 && sk == 1 && off % 4 == 0 && sr % 4 == 0 && (batch == 1 || sb % 4 == 0)) {
+            return new Operand(base(x), off, sb, sr, null); // the allocator's blocks are 512-byte aligned
+        }
+        int ld = bf16 ? (k + 7) / 8 * 8 : (k + 3) / 4 * 4; // rows of whole 16-byte chunks
+        int packedBatch = sb == 0 ? 1 : batch;
+        long elements = (long) packedBatch * rows * ld;
+        int floats = (int) (bf16 ? (elements + 1) / 2 : elements);
+        CudaStorage y = (CudaStorage) cuda.allocateUninitialized(DType.FLOAT32, floats, x.storage().device());
+        int tiles = ((rows + 31) / 32) * ((k + 31) / 32);
+        k().launch(bf16 ? "gemm_pack_bf16" : "gemm_pack_f32", tiles, 1, packedBatch, 256, 0, packedBatch, rows, k,
+                base(x), off, sb, sr, sk, y.ptr(), ld);
+        return new Operand(y.ptr(), 0, sb == 0 ? 0 : rows * ld, ld, y);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.GpuCheck.assertClose;
+import static dev.ember.cuda.GpuCheck.randn;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.ember.Ember;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * gemm_tf32 and gemm_bf16 (gemm_tc.cu) with their operand packing, reached with small odd shapes by lowering
+ * CudaGemm's size threshold. The reference is the CPU's float64 product of the inputs rounded the way the kernels
+ * round them (TF32: to nearest, ties away from zero; BF16: to nearest even), so the only difference left is the
+ * kernel's FP32 accumulation: the tolerance is far below what a missing or wrong rounding, a wrong layout or a
+ * wrong edge costs.
+ */
+@Tag("gpu")
+class CudaTensorCoreTest {
+    /** (M, N, K): edges in every dimension, K below one tile and not a whole chunk, 17 row tiles (the raster's groups). */
+    static final int[][] SIZES = {{1, 1, 1}, {7, 33, 5}, {127, 129, 65}, {300, 17, 129}, {129, 257, 40},
+        {2100, 3, 9}, {64, 520, 33}};
+
+    @BeforeAll
+    static void gpu() {
+        GpuCheck.requireGpu();
+    }
+
+    @BeforeEach
+    void everyProductOnTensorCores() {
+        CudaGemm.tensorCoreMinFlops = 0;
+    }
+
+    @AfterEach
+    void restore() {
+        CudaGemm.tensorCoreMinFlops = CudaGemm.TENSOR_CORE_MIN_FLOPS;
+        Ember.setFloat32MatmulPrecision("highest");
+    }
+
+    static float tf32(float x) {
+        if (!Float.isFinite(x)) {
+            return x;
+        }
+        return Float.intBitsToFloat((Float.floatToRawIntBits(x) + 0x1000) & 0xffffe000);
+    }
+
+    static float bf16(float x) {
+        if (Float.isNaN(x)) {
+            return x;
+        }
+        int u = Float.floatToRawIntBits(x);
+        return Float.intBitsToFloat((u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000);
+    }
+
+    private static Tensor rounded(Tensor x, boolean bf16) {
+        float[] v = x.toFloatArray();
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = bf16 ? bf16(v[i]) : tf32(v[i]);
+        }
+        return Tensor.of(DType.FLOAT64, r, x.shape());
+    }
+
+    /** f on the CUDA inputs in both reduced precisions against f on the rounded inputs in float64 on the CPU. */
+    private static void check(String what, int k, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        for (boolean bf16 : new boolean[] {false, true}) {
+            Tensor[] ref = new Tensor[inputs.length];
+            Tensor[] gpu = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                ref[i] = rounded(inputs[i], bf16);
+                gpu[i] = inputs[i].cuda();
+            }
+            Ember.setFloat32MatmulPrecision(bf16 ? "medium" : "high");
+            Tensor got = f.apply(gpu);
+            Ember.setFloat32MatmulPrecision("highest");
+            // FP32 accumulation of K products of unit-size terms: a few ulp per term at most
+            assertClose((bf16 ? "bf16 " : "tf32 ") + what, f.apply(ref).to(DType.FLOAT32), got, 1e-5, 4e-6 * k);
+        }
+    }
+
+    @Test
+    void allLayoutsAndEdges() {
+        for (int[] s : SIZES) {
+            String what = s[0] + "x" + s[1] + "x" + s[2];
+            Tensor a = randn(1, DType.FLOAT32, s[0], s[1]);
+            Tensor b = randn(2, DType.FLOAT32, s[1], s[2]);
+            Tensor at = randn(3, DType.FLOAT32, s[1], s[0]);
+            Tensor bt = randn(4, DType.FLOAT32, s[2], s[1]);
+            check(what + " nn", s[1], t -> t[0].matmul(t[1]), a, b);
+            check(what + " tn", s[1], t -> t[0].t().matmul(t[1]), at, b);
+            check(what + " nt", s[1], t -> t[0].matmul(t[1].t()), a, bt);
+            check(what + " tt", s[1], t -> t[0].t().matmul(t[1].t()), at, bt);
+        }
+    }
+
+    @Test
+    void batchesStridesAndOffsets() {
+        check("bmm", 17, t -> t[0].matmul(t[1]), randn(1, DType.FLOAT32, 3, 33, 17), randn(2, DType.FLOAT32, 3, 17, 29));
+        check("attention-like", 32, t -> t[0].matmul(t[1].transpose(-2, -1)), randn(3, DType.FLOAT32, 6, 64, 32),
+                randn(4, DType.FLOAT32, 6, 64, 32));
+        // B's batch stride is 0: packed once, read by every batch
+        check("broadcast batch", 7, t -> t[0].matmul(t[1]), randn(5, DType.FLOAT32, 2, 3, 5, 7),
+                randn(6, DType.FLOAT32, 7, 4));
+        // K-major with aligned rows (the TF32 kernel reads A in place) next to rows 4 floats apart plus one
+        check("aligned rows", 64, t -> t[0].matmul(t[1]), randn(7, DType.FLOAT32, 130, 64),
+                randn(8, DType.FLOAT32, 64, 70));
+        check("offset 1", 63, t -> t[0].slice(1, 1, 64, 1).matmul(t[1]), randn(9, DType.FLOAT32, 130, 64),
+                randn(10, DType.FLOAT32, 63, 70));
+        // every second column of a wider matrix: no unit stride at all
+        check("strided", 17, t -> t[0].slice(1, 0, 34, 2).matmul(t[1].slice(0, 1, 34, 2)),
+                randn(11, DType.FLOAT32, 90, 34), randn(12, DType.FLOAT32, 34, 300));
+    }
+
+    /** Halfway cases show the rounding mode: TF32 ties go away from zero, BF16 ties to the even neighbour. */
+    @Test
+    void roundingModesAndNaN() {
+        float tie11 = 1 + 0x1p-11f; // halfway between TF32 neighbours 1 and 1 + 2^-10
+        float tie8 = 1 + 0x1p-8f; // halfway between BF16 neighbours 1 and 1 + 2^-7 (1 is even)
+        float tie8odd = 1 + 3 * 0x1p-8f; // halfway between 1 + 2^-7 (odd) and 1 + 2^-6
+        Tensor a = Tensor.of(new float[] {tie11, tie8, tie8odd, -tie11, Float.NaN, 2}, 3, 2).cuda();
+        Tensor b = Tensor.of(new float[] {1, 0, 0, 1}, 2, 2).cuda(); // identity: C = A rounded
+        Ember.setFloat32MatmulPrecision("high");
+        float[] tf = a.matmul(b).cpu().toFloatArray();
+        Ember.setFloat32MatmulPrecision("medium");
+        float[] bf = a.matmul(b).cpu().toFloatArray();
+        float nan = Float.NaN; // a NaN operand makes its whole row NaN (NaN * 0 is NaN)
+        assertArrayEquals(new float[] {1 + 0x1p-10f, tie8, tie8odd, -(1 + 0x1p-10f), nan, nan}, tf);
+        assertArrayEquals(new float[] {1, 1, 1 + 0x1p-6f, -1, nan, nan}, bf);
+    }
+}
