@@ -22,14 +22,18 @@ public final class AccumulateGrad extends Node {
     }
 
     /**
-     * Adds {@code gradOutput} into the leaf's grad; with {@code owned} (a contiguous tensor that nothing else
-     * references, made by the engine) the first gradient is kept as it is instead of copied.
+     * Adds {@code gradOutput} into the leaf's grad; with {@code owned} (a tensor that nothing else references) the
+     * first gradient is kept as it is instead of copied, when it is contiguous and spans its whole buffer.
      */
+    private static boolean wholeBuffer(Tensor g) {
+        return g.isContiguous() && g.strided().offset() == 0 && g.strided().storage().size() == g.numel();
+    }
+
     void accumulate(Tensor gradOutput, boolean owned) {
         Tensor g = gradOutput.to(leaf.dtype());
         Tensor old = leaf.grad();
         if (old == null) {
-            leaf.setGrad(owned && g == gradOutput ? g : g.clone());
+            leaf.setGrad(owned && g == gradOutput && wholeBuffer(g) ? g : g.clone());
         } else {
             leaf.setGrad(old.add(g));
         }

@@ -81,7 +81,7 @@ public final class Engine {
                 Tensor acc = pending.get(next);
                 if (acc == null) {
                     acc = Tensor.zeros(node.inputDType(0), g.device(), node.inputShape(0));
-                } else if (!owned.contains(acc)) {
+                } else if (!owned.contains(acc) || !acc.isContiguous()) {
                     acc = acc.clone();
                 }
                 node.accumulateInto(acc, g.to(node.inputDType(0)));
@@ -105,8 +105,8 @@ public final class Engine {
                 Tensor acc = pending.get(next);
                 if (acc == null) {
                     pending.put(next, gi);
-                    if (gi.strided().storage() != grads[i].strided().storage()) {
-                        owned.add(gi); // a sum or a conversion made it here: a new buffer that nothing else holds
+                    if (fresh(node, g, gOwned, grads[i], gi)) {
+                        owned.add(gi);
                     }
                 } else if (owned.contains(acc)) {
                     acc.addi(gi);
@@ -117,6 +117,18 @@ public final class Engine {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the gradient {@code gi} (from {@code returned}, which {@code node} returned for an input, after
+     * summing to the input's shape and converting to its dtype) is a buffer that nothing but the engine holds:
+     * a sum or a conversion made it here, the node declares fresh gradients (a matrix product's), or a one-input
+     * node passed on a view of the gradient it got, which the engine owned (a transpose, a reshape).
+     */
+    private static boolean fresh(Node node, Tensor g, boolean gOwned, Tensor returned, Tensor gi) {
+        Object storage = gi.strided().storage();
+        return storage != returned.strided().storage() || node.freshGradients()
+                || (gOwned && node.inputCount() == 1 && storage == g.strided().storage());
     }
 
     /** Nodes reachable from start, each after every node that feeds it a gradient. */

@@ -30,6 +30,7 @@ public final class FunctionNode extends Node {
     private Tensor[] saved;
     private int[] savedVersions;
     private boolean released;
+    private boolean fresh;
 
     public FunctionNode(String name, Node[] next, long[][] inputShapes, DType[] inputDTypes,
                         Tensor[] saved, Backward backward) {
@@ -53,6 +54,17 @@ public final class FunctionNode extends Node {
     protected Tensor[] apply(Tensor gradOutput) {
         checkUsable();
         return backward.apply(gradOutput);
+    }
+
+    /** Declares that the backward returns fresh gradients ({@link Node#freshGradients}); returns this node. */
+    public FunctionNode withFreshGradients() {
+        fresh = true;
+        return this;
+    }
+
+    @Override
+    protected boolean freshGradients() {
+        return fresh;
     }
 
     @Override

@@ -53,6 +53,15 @@ public abstract class Node {
         return false;
     }
 
+    /**
+     * Whether every non-null gradient {@link #apply} returns is a new buffer, or a view of one, that nothing else
+     * references and that differs for each input (the products of a matrix product's backward): the engine may
+     * then add into it in place and a leaf may keep it instead of copying it. The default, false, is always safe.
+     */
+    protected boolean freshGradients() {
+        return false;
+    }
+
     /** Drops what backward needed (saved tensors, closures), after a backward without retainGraph. */
     protected void release() {
     }

@@ -36,6 +36,19 @@ final class Graph {
         return out;
     }
 
+    /**
+     * {@link #record}, for a backward whose gradients are new buffers (or views of new buffers), one per input,
+     * that nothing else holds ({@link dev.ember.autograd.Node#freshGradients}): leaves keep them without a copy.
+     */
+    static Tensor recordFresh(String name, Tensor out, Tensor[] inputs, Tensor[] saved,
+                              FunctionNode.Backward backward) {
+        record(name, out, inputs, saved, backward);
+        if (out.gradFn instanceof FunctionNode f) {
+            f.withFreshGradients();
+        }
+        return out;
+    }
+
     static Tensor record(String name, Tensor out, Tensor input, Tensor[] saved, FunctionNode.Backward backward) {
         return record(name, out, new Tensor[] {input}, saved, backward);
     }

@@ -99,8 +99,8 @@ final class MatMul {
         }
         // only the gradients that are needed (an input batch needs none); when an operand is a transposed view
         // (a weight in F.linear), its gradient is computed transposed, so it comes out in the operand's own layout
-        // and needs no strided copy later
-        return Graph.record("BmmBackward0", out, new Tensor[] {a, b}, new Tensor[] {a, b}, g -> {
+        // and needs no strided copy later; both are new products, so a weight (a leaf) keeps its gradient as it is
+        return Graph.recordFresh("BmmBackward0", out, new Tensor[] {a, b}, new Tensor[] {a, b}, g -> {
             Tensor ga = null;
             Tensor gb = null;
             if (a.requiresGrad) {

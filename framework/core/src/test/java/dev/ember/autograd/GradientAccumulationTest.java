@@ -3,6 +3,7 @@ package dev.ember.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
@@ -76,6 +77,12 @@ class GradientAccumulationTest {
         assertNotSame(a.grad(), b.grad());
         a.grad().zeroi();
         assertArrayEquals(new double[] {1, 1, 1}, b.grad().toDoubleArray(), 0.0);
+        // a gradient passed on through a view (reshape) is still the caller's tensor: the leaf copies it
+        Tensor c = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3).requiresGrad(true);
+        Tensor seed = Tensor.of(DType.FLOAT64, new double[] {1, 1, 1}, 1, 3);
+        c.reshape(1, 3).backward(seed);
+        seed.zeroi();
+        assertArrayEquals(new double[] {1, 1, 1}, c.grad().toDoubleArray(), 0.0, "c.grad aliased the seed");
     }
 
     /**
@@ -107,6 +114,32 @@ class GradientAccumulationTest {
         wide.add(flat).sum().backward();
         wide.grad().zeroi();
         assertArrayEquals(new double[] {1, 1, 1}, flat.grad().toDoubleArray(), 0.0, "flat.grad aliased wide.grad");
+    }
+
+    /**
+     * A matrix product's gradients are new products, which leaves keep without a copy (a Linear weight's, through
+     * the transpose view): the values are the hand-worked ones, a weight used twice gets the sum, and zeroing one
+     * leaf's grad in place touches no other leaf's.
+     */
+    @Test
+    void productGradientsAreKeptWithoutAliasing() {
+        Tensor x = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, 0, 0, 1, 1, 1}, 3, 2).requiresGrad(true);
+        Tensor v = Tensor.of(DType.FLOAT64, new double[] {2, 0, 0, 2, 1, 1}, 3, 2).requiresGrad(true);
+        // y = x w^T + x v^T + (x w^T) * 2: w's gradient arrives twice, as a product each time
+        Tensor xw = x.matmul(w.t());
+        xw.add(x.matmul(v.t())).add(xw.mul(2.0)).sum().backward();
+        // d/dw of sum(x w^T) is ones(2, 3)^T x = column sums of x in every row: (4, 6); times 1 + 2
+        assertArrayEquals(new double[] {12, 18, 12, 18, 12, 18}, w.grad().toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {4, 6, 4, 6, 4, 6}, v.grad().toDoubleArray(), 0.0);
+        // d/dx: ones(2, 3) (3 w + v) = rows of (3 * (2, 2) + (3, 3)) = (9, 9)
+        assertArrayEquals(new double[] {9, 9, 9, 9}, x.grad().toDoubleArray(), 0.0);
+        assertTrue(w.grad().isContiguous() && v.grad().isContiguous());
+        w.grad().zeroi();
+        assertArrayEquals(new double[] {4, 6, 4, 6, 4, 6}, v.grad().toDoubleArray(), 0.0, "v.grad aliased w.grad");
+        assertArrayEquals(new double[] {9, 9, 9, 9}, x.grad().toDoubleArray(), 0.0, "x.grad aliased w.grad");
+        x.matmul(w.t()).sum().backward(); // accumulates into the kept buffer
+        assertArrayEquals(new double[] {4, 6, 4, 6, 4, 6}, w.grad().toDoubleArray(), 0.0);
     }
 
     @Test

@@ -200,7 +200,7 @@ public final class CudaBackend implements Backend {
         CudaRuntime r = CudaRuntime.get();
         if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
             long bytes = (long) n * CudaStorage.elementSize(dst.dtype());
-            r.driver.copyAsync(at(dst), at(src), bytes);
+            r.kernels.copy(at(dst), at(src), bytes);
             return;
         }
         int[][] d = Desc.of(src, dst);

@@ -1,9 +1,16 @@
 package dev.ember.cuda;
 
-/** Launches Ember's kernels (ABI.md) by name through the driver, on its stream, and counts the launches. */
+import java.util.concurrent.atomic.AtomicLong;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * Launches Ember's kernels (ABI.md) by name through the driver, on its stream, and counts the launches and the
+ * device-to-device copies (what an eager step's host time is made of).
+ */
 final class Kernels {
     private final Driver driver;
-    private final java.util.concurrent.atomic.AtomicLong launches = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong launches = new AtomicLong();
+    private final AtomicLong copies = new AtomicLong();
 
     Kernels(Driver driver) {
         this.driver = driver;
@@ -22,6 +29,17 @@ final class Kernels {
     void launch(String name, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
         driver.launch(name, gx, gy, gz, block, sharedBytes, args);
         launches.incrementAndGet();
+    }
+
+    /** Copies {@code bytes} between device buffers on the stream. */
+    void copy(CUdeviceptr dst, CUdeviceptr src, long bytes) {
+        driver.copyAsync(dst, src, bytes);
+        copies.incrementAndGet();
+    }
+
+    /** Device-to-device copies since start, counted as {@link #launches}. */
+    long copies() {
+        return copies.get();
     }
 
     /** Kernels launched since start (recorded into a graph included; a graph's replays not). */

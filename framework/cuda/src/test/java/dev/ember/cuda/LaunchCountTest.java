@@ -80,6 +80,25 @@ class LaunchCountTest {
     }
 
     /**
+     * A Linear layer's weight gradient is a new product (x^T g, computed in the weight's own layout): the weight
+     * keeps that buffer as its grad, so a backward through the MLP copies nothing on the device.
+     */
+    @Test
+    void linearWeightGradientsAreKeptWithoutCopies() {
+        Sequential model = mlp();
+        model.to(CUDA);
+        Tensor x = randn(1, DType.FLOAT32, 16, 784).cuda();
+        Tensor y = Tensor.randint(0, 10, 16).cuda();
+        F.crossEntropy(model.forward(x), y).backward();
+        for (Tensor p : model.parameters()) {
+            p.setGrad(null);
+        }
+        long before = CudaRuntime.get().kernels.copies();
+        F.crossEntropy(model.forward(x), y).backward();
+        assertEquals(0, CudaRuntime.get().kernels.copies() - before, "device copies in a forward and backward");
+    }
+
+    /**
      * Cross entropy on the device: the index range check, the log-softmax and the loss going forward (loss.cu
      * sums in the kernel), the gradient in one kernel going back, apart from seeding the loss's gradient (the
      * composite took about twenty).
