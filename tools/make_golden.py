@@ -264,6 +264,8 @@ OPS = {
     "clone": lambda ins, a: ins[0].clone(),
     "mm": lambda ins, a: torch.mm(ins[0], ins[1]),
     "bmm": lambda ins, a: torch.bmm(ins[0], ins[1]),
+    "addmm": lambda ins, a: torch.addmm(ins[0], ins[1], ins[2]),
+    "linear": lambda ins, a: torch.nn.functional.linear(ins[0], ins[1], ins[2] if len(ins) > 2 else None),
     "amax": lambda ins, a: torch.amax(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
     "amin": lambda ins, a: torch.amin(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
     "sign": lambda ins, a: torch.sign(ins[0]),
@@ -621,6 +623,16 @@ def build():
     case("zeroi_then_add", "zeroi_then_add", [randn(2, 3), randn(2, 3)])
     case("filli_then_mul", "filli_then_mul", [randn(2, 3), randn(2, 3)], {"value": 1.5})
     case("copyi_broadcast", "copyi", [randn(2, 3), randn(3)])
+
+    # ---------------- addmm and F.linear (a 1-D bias goes into the product's epilogue) ----------------
+    case("addmm_bias_1d", "addmm", [randn(4), randn(3, 5), randn(5, 4)])
+    case("addmm_bias_2d", "addmm", [randn(3, 4), randn(3, 5), randn(5, 4)])
+    case("addmm_bias_row", "addmm", [randn(1, 4), randn(3, 5), randn(5, 4)])
+    case("addmm_pre_transpose", "addmm", [randn(4), randn(3, 5), Inp(randn(4, 5), pre=transpose_pre(0, 1))])
+    case("linear_2d", "linear", [randn(3, 5), randn(4, 5), randn(4)])
+    case("linear_3d", "linear", [randn(2, 3, 5), randn(4, 5), randn(4)])
+    case("linear_1d", "linear", [randn(5), randn(4, 5), randn(4)])
+    case("linear_nobias", "linear", [randn(3, 5), randn(4, 5)])
 
 
 def write():

@@ -13,6 +13,7 @@
 //   to_tf32(x)                   cvt.rna.tf32.f32: 10 mantissa bits, ties away from zero
 //   pack_bf16(lo, hi)            two floats to bf16 (nearest even), lo in the low half
 //   tile_coords(G, tm, tn)       this block's output tile, the grid visited in groups of G tile rows
+//   bias_at(bias, n, N)          the epilogue's bias[n], or 0 without a bias or past N
 #pragma once
 
 #include <stdint.h>
@@ -32,6 +33,13 @@ GEMM_DEV void tile_coords(int G, int& tm, int& tn) {
     const int local = pid - group * G * gx;
     tm = first + local % rows;
     tn = local / rows;
+}
+
+// The bias of output column n (a linear layer's), 0 when there is none or n is past the matrix. Adding that 0
+// changes no result: accumulators start at +0, so they never hold -0.
+template <typename T>
+GEMM_DEV T bias_at(const T* bias, int n, int N) {
+    return bias != nullptr && n < N ? __ldg(bias + n) : T(0);
 }
 
 #ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu): copies land at cp_async_wait, zero-filled past `bytes`

@@ -110,6 +110,15 @@ public interface Backend {
     /** Batched matrix product: a (B, M, K) @ b (B, K, N) -> out (B, M, N), all of one floating dtype. */
     void bmm(Strided a, Strided b, Strided out);
 
+    /**
+     * {@code out = a @ b + bias}: a (B, M, K), b (B, K, N), bias (N) of out's dtype added to every row of every
+     * batch, in the product's epilogue (F.linear's bias); the sum is the same as {@link #bmm} followed by an add.
+     * False when not fused here: the tensor layer then runs exactly that.
+     */
+    default boolean bmmBias(Strided a, Strided b, Strided bias, Strided out) {
+        return false;
+    }
+
     /** out.select(dim, i) = in.select(dim, index[i]); index is INT64, 1-D, validated by the caller. */
     void indexSelect(Strided in, int dim, Strided index, Strided out);
 

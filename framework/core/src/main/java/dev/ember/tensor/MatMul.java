@@ -1,5 +1,9 @@
 package dev.ember.tensor;
 
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.Strided;
+
 /**
  * matmul with PyTorch's rules, reduced to one primitive: the batched product {@link #bmm} of 3-D tensors.
  * 1-D operands get a dim added and removed again; batch dims broadcast; the expand/reshape views carry the
@@ -88,6 +92,37 @@ final class MatMul {
 
     /** (B, N, K) @ (B, K, M) -> (B, N, M); the gradients are two more bmm's with transposed views. */
     static Tensor bmm(Tensor a, Tensor b) {
+        return bmm(a, b, null);
+    }
+
+    /**
+     * {@code bias + mat1 @ mat2} (torch.addmm with beta = alpha = 1): mat1 (n, k), mat2 (k, m), bias broadcastable
+     * to (n, m). A bias of shape (m) and the operands' dtype and device is added in the product's epilogue (one
+     * kernel, F.linear's case); any other bias is added after the product.
+     */
+    static Tensor addmm(Tensor bias, Tensor mat1, Tensor mat2) {
+        if (mat1.dim() != 2 || mat2.dim() != 2) {
+            throw new IllegalArgumentException("addmm: expected 2-D matrices, got shapes " + Shapes.str(mat1.shape)
+                    + " and " + Shapes.str(mat2.shape));
+        }
+        check("addmm", mat1, mat2);
+        if (mat1.shape[1] != mat2.shape[0]) {
+            throw new IllegalArgumentException("addmm: shapes " + Shapes.str(mat1.shape) + " and "
+                    + Shapes.str(mat2.shape) + " cannot be multiplied (" + mat1.shape[1] + " != " + mat2.shape[0] + ")");
+        }
+        int[] outShape = {mat1.shape[0], mat2.shape[1]};
+        if (!java.util.Arrays.equals(Shapes.broadcast("addmm", bias.shape, outShape), outShape)) {
+            throw new IllegalArgumentException("addmm: the input of shape " + Shapes.str(bias.shape)
+                    + " does not broadcast to the product's shape " + Shapes.str(outShape));
+        }
+        if (bias.dim() == 1 && bias.dtype() == mat1.dtype() && bias.device().equals(mat1.device())) {
+            return bmm(mat1.unsqueeze(0), mat2.unsqueeze(0), bias).squeeze(0);
+        }
+        return bias.add(mat1.mm(mat2));
+    }
+
+    /** {@link #bmm}, plus {@code bias} (M; nullable) in every row: the product's node is then AddmmBackward0. */
+    private static Tensor bmm(Tensor a, Tensor b, Tensor bias) {
         check("bmm", a, b);
         if (a.dim() != 3 || b.dim() != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
             throw new IllegalArgumentException("bmm: expected (B, N, K) and (B, K, M) tensors, got shapes "
@@ -95,22 +130,34 @@ final class MatMul {
         }
         Tensor out = Creation.output(a.dtype(), new int[] {a.shape[0], a.shape[1], b.shape[2]}, a);
         if (out.numel() > 0) {
-            out.backend().bmm(a.strided(), b.strided(), out.strided());
+            Backend be = out.backend();
+            if (bias == null) {
+                be.bmm(a.strided(), b.strided(), out.strided());
+            } else if (!be.bmmBias(a.strided(), b.strided(), bias.strided(), out.strided())) {
+                be.bmm(a.strided(), b.strided(), out.strided());
+                Strided rows = new Strided(bias.storage, out.shape, new int[] {0, 0, bias.strides[0]}, bias.offset);
+                be.binary(BinaryOp.ADD, out.strided(), rows, out.strided());
+            }
         }
         // only the gradients that are needed (an input batch needs none); when an operand is a transposed view
         // (a weight in F.linear), its gradient is computed transposed, so it comes out in the operand's own layout
-        // and needs no strided copy later; both are new products, so a weight (a leaf) keeps its gradient as it is
-        return Graph.recordFresh("BmmBackward0", out, new Tensor[] {a, b}, new Tensor[] {a, b}, g -> {
-            Tensor ga = null;
-            Tensor gb = null;
-            if (a.requiresGrad) {
-                ga = columnMajor(a) ? b.bmm(g.transpose(1, 2)).transpose(1, 2) : g.bmm(b.transpose(1, 2));
-            }
-            if (b.requiresGrad) {
-                gb = columnMajor(b) ? g.transpose(1, 2).bmm(a).transpose(1, 2) : a.transpose(1, 2).bmm(g);
-            }
-            return new Tensor[] {ga, gb};
-        });
+        // and needs no strided copy later; all are new buffers, so a weight (a leaf) keeps its gradient as it is
+        Tensor[] inputs = bias == null ? new Tensor[] {a, b} : new Tensor[] {a, b, bias};
+        return Graph.recordFresh(bias == null ? "BmmBackward0" : "AddmmBackward0", out, inputs,
+                new Tensor[] {a, b}, g -> {
+                    Tensor ga = null;
+                    Tensor gb = null;
+                    if (a.requiresGrad) {
+                        ga = columnMajor(a) ? b.bmm(g.transpose(1, 2)).transpose(1, 2) : g.bmm(b.transpose(1, 2));
+                    }
+                    if (b.requiresGrad) {
+                        gb = columnMajor(b) ? g.transpose(1, 2).bmm(a).transpose(1, 2) : a.transpose(1, 2).bmm(g);
+                    }
+                    if (bias == null) {
+                        return new Tensor[] {ga, gb};
+                    }
+                    return new Tensor[] {ga, gb, bias.requiresGrad ? g.sum(new int[] {0, 1}, false) : null};
+                });
     }
 
     /** A (B, R, C) view whose columns are contiguous: the transpose of a row-major tensor. */

@@ -885,6 +885,14 @@ public final class Tensor {
         return MatMul.mm(this, other);
     }
 
+    /**
+     * {@code this + mat1 @ mat2}, torch.addmm with beta = alpha = 1: mat1 (n, k), mat2 (k, m), this broadcastable
+     * to (n, m). A 1-D this (a bias) is added inside the product's kernel where the backend can.
+     */
+    public Tensor addmm(Tensor mat1, Tensor mat2) {
+        return MatMul.addmm(this, mat1, mat2);
+    }
+
     // ---------------------------------------------------------------- views (see Views)
 
     /** Same data, new shape (one dim may be -1); copies only when no view is possible. */

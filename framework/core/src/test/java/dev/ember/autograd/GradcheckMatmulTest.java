@@ -4,6 +4,7 @@ import static dev.ember.autograd.Gradchecks.check;
 import static dev.ember.autograd.Gradchecks.randn;
 
 import dev.ember.Ember;
+import dev.ember.nn.functional.F;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,24 @@ class GradcheckMatmulTest {
         check(in -> in[0].mm(in[1]), randn(2, 3), randn(3, 2));
         check(in -> in[0].t().mm(in[1].t()), randn(3, 2), randn(4, 3));
         check(in -> in[0].expand(3, 3).mm(in[1]), randn(1, 3), randn(3, 2));
+    }
+
+    /** A 1-D bias takes the fused bmmBias path (AddmmBackward0), any other bias the composite. */
+    @Test
+    void addmm() {
+        check(in -> in[0].addmm(in[1], in[2]), randn(4), randn(3, 5), randn(5, 4));
+        check(in -> in[0].addmm(in[1].t(), in[2].t()), randn(4), randn(5, 3), randn(4, 5));
+        check(in -> in[0].addmm(in[1], in[2]), randn(3, 4), randn(3, 5), randn(5, 4));
+        check(in -> in[0].expand(4).addmm(in[1], in[2]), randn(1), randn(3, 5), randn(5, 4));
+    }
+
+    @Test
+    void linear() {
+        check(in -> F.linear(in[0], in[1], in[2]), randn(2, 3, 5), randn(4, 5), randn(4));
+        check(in -> F.linear(in[0], in[1], in[2]), randn(5), randn(4, 5), randn(4));
+        // the same weight twice: its gradient arrives as two products
+        check(in -> F.linear(in[0], in[1], in[2]).add(F.linear(in[0].mul(2.0), in[1], null)), randn(3, 5),
+                randn(4, 5), randn(4));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ember.golden;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.ember.nn.functional.F;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -80,6 +81,8 @@ final class GoldenOps {
             case "clone" -> x[0].clone();
             case "mm" -> x[0].mm(x[1]);
             case "bmm" -> x[0].bmm(x[1]);
+            case "addmm" -> x[0].addmm(x[1], x[2]);
+            case "linear" -> F.linear(x[0], x[1], x.length > 2 ? x[2] : null);
             case "amax" -> x[0].amax(dims(a), b(a, "keepdim"));
             case "amin" -> x[0].amin(dims(a), b(a, "keepdim"));
             case "sign" -> x[0].sign();

@@ -37,6 +37,9 @@ class ErrorMessagesTest {
         rejects(() -> Tensor.scalar(1).matmul(Tensor.zeros(3)), "matmul", "[]", "[3]");
         rejects(() -> Tensor.zeros(2, 3).mm(Tensor.zeros(3)), "mm", "[2, 3]", "[3]");
         rejects(() -> Tensor.zeros(2, 2, 3).bmm(Tensor.zeros(3, 3, 4)), "bmm", "[2, 2, 3]", "[3, 3, 4]");
+        rejects(() -> Tensor.zeros(4).addmm(Tensor.zeros(2, 3), Tensor.zeros(2, 4)), "addmm", "[2, 3]", "[2, 4]");
+        rejects(() -> Tensor.zeros(4).addmm(Tensor.zeros(3), Tensor.zeros(3, 4)), "addmm", "2-D", "[3]");
+        rejects(() -> Tensor.zeros(5).addmm(Tensor.zeros(2, 3), Tensor.zeros(3, 4)), "addmm", "[5]", "[2, 4]");
         rejects(() -> Tensor.zeros(2, 2, 3).bmm(Tensor.zeros(2, 2, 4)), "bmm", "[2, 2, 3]", "[2, 2, 4]");
     }
 

@@ -1,5 +1,6 @@
 package dev.ember.cuda;
 
+import static dev.ember.cuda.CudaBackend.at;
 import static dev.ember.cuda.CudaBackend.base;
 import static dev.ember.cuda.CudaBackend.k;
 
@@ -58,7 +59,8 @@ final class CudaGemm {
         return (long) batch * ((m + c.bm() - 1) / c.bm()) * ((n + c.bn() - 1) / c.bn());
     }
 
-    static void bmm(CudaBackend cuda, Strided a, Strided b, Strided out) {
+    /** out = a @ b, plus bias (N, contiguous; nullable) in every row: a (B, M, K), b (B, K, N), out (B, M, N). */
+    static void bmm(CudaBackend cuda, Strided a, Strided b, Strided bias, Strided out) {
         int batch = a.shape()[0];
         int m = a.shape()[1];
         int kk = a.shape()[2];
@@ -67,7 +69,7 @@ final class CudaGemm {
             return;
         }
         if (kk == 0) {
-            cuda.fill(out, 0); // an empty sum (out may be uninitialised)
+            cuda.fill(out, 0); // an empty sum (out may be uninitialised; CudaBackend.bmmBias never gets here)
             return;
         }
         Config c = choose(a.dtype(), batch, m, n, kk);
@@ -75,12 +77,12 @@ final class CudaGemm {
         int[] sb = b.strides();
         int rowTiles = (m + c.bm() - 1) / c.bm();
         if (rowTiles <= MAX_GRID && batch <= MAX_GRID) {
-            launch(cuda, c, batch, m, n, kk, a, a.offset(), b, b.offset(), out, out.offset());
+            launch(cuda, c, batch, m, n, kk, a, a.offset(), b, b.offset(), bias, out, out.offset());
         } else if (rowTiles <= MAX_GRID) {
             // grid.z is at most 65535: batches in chunks (C's batch stride M*N is the same in every chunk)
             for (int b0 = 0; b0 < batch; b0 += MAX_GRID) {
                 int nb = Math.min(MAX_GRID, batch - b0);
-                launch(cuda, c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0], out,
+                launch(cuda, c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0], bias, out,
                         out.offset() + b0 * m * n);
             }
         } else {
@@ -90,7 +92,7 @@ final class CudaGemm {
                 for (int m0 = 0; m0 < m; m0 += rows) {
                     int nm = Math.min(rows, m - m0);
                     launch(cuda, c, 1, nm, n, kk, a, a.offset() + bi * sa[0] + m0 * sa[1], b,
-                            b.offset() + bi * sb[0], out, out.offset() + (bi * m + m0) * n);
+                            b.offset() + bi * sb[0], bias, out, out.offset() + (bi * m + m0) * n);
                 }
             }
         }
@@ -98,15 +100,15 @@ final class CudaGemm {
 
     /** One launch over {@code batch} products of (m, k) @ (k, n) from the given element offsets. */
     private static void launch(CudaBackend cuda, Config c, int batch, int m, int n, int kk, Strided a, int aOff,
-                               Strided b, int bOff, Strided out, int cOff) {
+                               Strided b, int bOff, Strided bias, Strided out, int cOff) {
         if (c == TF32 || c == BF16) {
-            TensorCoreGemm.launch(cuda, c == BF16, batch, m, n, kk, a, aOff, b, bOff, out, cOff);
+            TensorCoreGemm.launch(cuda, c == BF16, batch, m, n, kk, a, aOff, b, bOff, bias, out, cOff);
             return;
         }
         int[] sa = a.strides();
         int[] sb = b.strides();
         k().launch(c.kernel(), (n + c.bn() - 1) / c.bn(), (m + c.bm() - 1) / c.bm(), batch, c.threads(),
                 c.sharedBytes(), batch, m, n, kk, base(a), aOff, sa[0], sa[1], sa[2], base(b), bOff, sb[0], sb[1],
-                sb[2], base(out), cOff);
+                sb[2], base(out), cOff, at(bias));
     }
 }

@@ -5,6 +5,7 @@ import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.Ember;
+import dev.ember.nn.functional.F;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -60,6 +61,25 @@ class CudaMatmulTest {
                 randn(6, DType.FLOAT32, 3, 7, 4));
         forwardBackward("matrix-vector", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(7, DType.FLOAT32, 65, 33),
                 randn(8, DType.FLOAT32, 33));
+    }
+
+    /**
+     * F.linear with a bias: the bias is added in each FP32/FP64 kernel's epilogue (shapes that pick gemm_f32,
+     * gemm_f32_small and gemm_f32_small16; an empty K takes the composite); gradients of input, weight and bias.
+     */
+    @Test
+    void linearWithBiasInTheEpilogue() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            for (int[] s : new int[][] {{2048, 300, 129}, {300, 129, 65}, {64, 10, 256}, {3, 5, 7}, {4, 3, 0}}) {
+                forwardBackward(dtype + " linear " + s[0] + "x" + s[1] + "x" + s[2], tol, tol,
+                        t -> F.linear(t[0], t[1], t[2]), randn(1, dtype, s[0], s[2]), randn(2, dtype, s[1], s[2]),
+                        randn(3, dtype, s[1]));
+            }
+            forwardBackward(dtype + " linear 3-D, strided bias", tol, tol,
+                    t -> F.linear(t[0], t[1], t[2].slice(0, 0, 10, 2)), randn(4, dtype, 2, 7, 9),
+                    randn(5, dtype, 5, 9), randn(6, dtype, 10));
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.ember.Ember;
+import dev.ember.nn.functional.F;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import java.util.function.Function;
@@ -69,11 +70,16 @@ class CudaTensorCoreTest {
 
     /** f on the CUDA inputs in both reduced precisions against f on the rounded inputs in float64 on the CPU. */
     private static void check(String what, int k, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        checkRounding(what, k, f, inputs.length, inputs);
+    }
+
+    /** {@link #check} where only the first {@code rounded} inputs are product operands (a bias is added exactly). */
+    private static void checkRounding(String what, int k, Function<Tensor[], Tensor> f, int rounded, Tensor... inputs) {
         for (boolean bf16 : new boolean[] {false, true}) {
             Tensor[] ref = new Tensor[inputs.length];
             Tensor[] gpu = new Tensor[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
-                ref[i] = rounded(inputs[i], bf16);
+                ref[i] = i < rounded ? rounded(inputs[i], bf16) : inputs[i].to(DType.FLOAT64);
                 gpu[i] = inputs[i].cuda();
             }
             Ember.setFloat32MatmulPrecision(bf16 ? "medium" : "high");
@@ -112,6 +118,9 @@ class CudaTensorCoreTest {
                 randn(8, DType.FLOAT32, 64, 70));
         check("offset 1", 63, t -> t[0].slice(1, 1, 64, 1).matmul(t[1]), randn(9, DType.FLOAT32, 130, 64),
                 randn(10, DType.FLOAT32, 63, 70));
+        // F.linear: the bias in the epilogue, over rows of all leading dims
+        checkRounding("linear", 33, t -> F.linear(t[0], t[1], t[2]), 2, randn(13, DType.FLOAT32, 2, 65, 33),
+                randn(14, DType.FLOAT32, 70, 33), randn(15, DType.FLOAT32, 70));
         // every second column of a wider matrix: no unit stride at all
         check("strided", 17, t -> t[0].slice(1, 0, 34, 2).matmul(t[1].slice(0, 1, 34, 2)),
                 randn(11, DType.FLOAT32, 90, 34), randn(12, DType.FLOAT32, 34, 300));

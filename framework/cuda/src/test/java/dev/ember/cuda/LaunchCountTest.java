@@ -98,6 +98,17 @@ class LaunchCountTest {
         assertEquals(0, CudaRuntime.get().kernels.copies() - before, "device copies in a forward and backward");
     }
 
+    /** F.linear with a bias is one GEMM launch: the bias is added in the kernel's epilogue. */
+    @Test
+    void linearWithBiasIsOneLaunch() {
+        Tensor x = randn(4, DType.FLOAT32, 64, 784).cuda();
+        Tensor w = randn(5, DType.FLOAT32, 256, 784).cuda();
+        Tensor b = randn(6, DType.FLOAT32, 256).cuda();
+        long before = CudaRuntime.get().kernels.launches();
+        F.linear(x, w, b);
+        assertEquals(1, CudaRuntime.get().kernels.launches() - before);
+    }
+
     /**
      * Cross entropy on the device: the index range check, the log-softmax and the loss going forward (loss.cu
      * sums in the kernel), the gradient in one kernel going back, apart from seeding the loss's gradient (the

@@ -15,8 +15,18 @@ public final class Linears {
                     + " does not end in in_features=" + weight.size(-1) + " (weight shape "
                     + Arrays.toString(weight.shape()) + ")");
         }
-        Tensor y = input.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        if (bias == null || bias.dim() != 1 || input.dim() == 1) {
+            Tensor y = input.matmul(weight.t());
+            return bias == null ? y : y.add(bias);
+        }
+        // as PyTorch: addmm over the rows of all leading dims, the bias added in the product's epilogue
+        long[] shape = input.shape();
+        long rows = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            rows *= shape[i];
+        }
+        shape[shape.length - 1] = weight.size(0);
+        return bias.addmm(input.reshape(rows, input.size(-1)), weight.t()).reshape(shape);
     }
 
     /**
