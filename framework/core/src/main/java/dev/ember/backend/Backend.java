@@ -172,6 +172,30 @@ public interface Backend {
     }
 
     /**
+     * Batch normalisation of x (N, C, L), all operands contiguous and of x's dtype: per channel c over its N*L
+     * values. Training: the batch's mean and biased variance, saved into mean and invstd = 1/sqrt(var + eps) (C
+     * each), and runningMean/runningVar (nullable) moved by momentum, the variance unbiased (n/(n-1)). Evaluation:
+     * runningMean and runningVar are the statistics (saved the same way). y = (x - mean) * invstd * weight + bias
+     * (weight, bias nullable). False when not fused here: the tensor layer runs its composite. A backend that fuses
+     * this fuses {@link #batchNormBackward} too.
+     */
+    default boolean batchNorm(Strided x, Strided weight, Strided bias, Strided runningMean, Strided runningVar,
+                              boolean training, double momentum, double eps, Strided y, Strided mean,
+                              Strided invstd) {
+        return false;
+    }
+
+    /**
+     * {@link #batchNorm}'s gradients from gradOut (N, C, L) and the saved mean and invstd: gradIn (N, C, L), and
+     * gradWeight and gradBias (C); each output nullable (not wanted). In training mode the statistics depend on
+     * x, which gradIn accounts for.
+     */
+    default boolean batchNormBackward(Strided gradOut, Strided x, Strided weight, Strided mean, Strided invstd,
+                                      boolean training, Strided gradIn, Strided gradWeight, Strided gradBias) {
+        return false;
+    }
+
+    /**
      * {@code out.select(dim, index[i]) += src.select(dim, i)} for every i (torch's {@code index_add_}, the
      * backward of indexSelect and so of embeddings); index is INT64, 1-D, validated by the caller; repeated
      * indices add up.

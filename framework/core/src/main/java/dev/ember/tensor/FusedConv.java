@@ -4,11 +4,11 @@ import dev.ember.backend.Backend;
 import dev.ember.backend.Window2d;
 
 /**
- * Convolution and max pooling as one graph node each, over the backend's kernels. A convolution as one graph node (PyTorch's {@code ConvolutionBackward0}) over the backend's convolution
- * kernels ({@link Backend#conv2d}), for {@code F.conv2d} with one group. The gradient of the input is computed
- * only when the input requires one (the images fed to a first layer do not), the bias's is a sum. Null when the
- * backend has no kernel for the operands: {@code F.conv2d} then runs its composite, im2col and a matrix product,
- * which stays the reference.
+ * Convolution and max pooling as one graph node each, over the backend's kernels. A convolution is one node
+ * (PyTorch's {@code ConvolutionBackward0}) over the backend's convolution kernels ({@link Backend#conv2d}), for
+ * {@code F.conv2d} with one group. The gradient of the input is computed only when the input requires one (the
+ * images fed to a first layer do not), the bias's is a sum. Null when the backend has no kernel for the operands:
+ * {@code F.conv2d} then runs its composite, im2col and a matrix product, which stays the reference.
  */
 public final class FusedConv {
     private FusedConv() {

@@ -428,6 +428,19 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean batchNorm(Strided x, Strided weight, Strided bias, Strided runningMean, Strided runningVar,
+                             boolean training, double momentum, double eps, Strided y, Strided mean,
+                             Strided invstd) {
+        return CudaNorm.batchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps, y, mean, invstd);
+    }
+
+    @Override
+    public boolean batchNormBackward(Strided gradOut, Strided x, Strided weight, Strided mean, Strided invstd,
+                                     boolean training, Strided gradIn, Strided gradWeight, Strided gradBias) {
+        return CudaNorm.batchNormBackward(gradOut, x, weight, mean, invstd, training, gradIn, gradWeight, gradBias);
+    }
+
+    @Override
     public boolean crossEntropy(Strided input, Strided target, long ignoreIndex, int reduction, Strided logp,
                                 Strided loss, Strided count) {
         return CudaLoss.crossEntropy(input, target, ignoreIndex, reduction, logp, loss, count);

@@ -69,7 +69,8 @@ import jcuda.driver.JCudaDriver;
  */
 final class NvidiaDriver implements Driver {
     static final String[] MODULES =
-            {"elementwise", "reduce", "index", "random", "gemm", "gemm_tc", "fused", "lstm", "gru", "pool", "loss"};
+            {"elementwise", "reduce", "index", "random", "gemm", "gemm_tc", "fused", "lstm", "gru", "pool", "loss",
+                "norm"};
     private static final String DIR = "/dev/ember/cuda/kernels/";
 
     private final CUdevice device;

@@ -15,6 +15,7 @@ import dev.ember.nn.MultiheadAttention;
 import dev.ember.nn.RnnOutput;
 import dev.ember.nn.functional.F;
 import dev.ember.tensor.DType;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -113,23 +114,42 @@ class CudaNnTest {
         }
     }
 
+    /**
+     * batch_norm's fused kernels (norm.cu) against the CPU composite: 2-D (L = 1), 3-D and 4-D inputs, with and
+     * without weight and bias, training (batch statistics, running statistics moved) and evaluation (running
+     * statistics used), float32 and float64, forward and every gradient.
+     */
     @Test
-    void batchNormTrainingUpdatesRunningStats() {
-        Tensor x = randn(1, DType.FLOAT32, 8, 5, 4, 3);
-        Tensor rm = Tensor.zeros(5);
-        Tensor rv = Tensor.ones(5);
-        Tensor grm = rm.cuda();
-        Tensor grv = rv.cuda();
-        forwardBackward("batchNorm", t -> F.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5), x,
-                randn(2, DType.FLOAT32, 5), randn(3, DType.FLOAT32, 5));
-        Tensor gx = x.cuda();
-        F.batchNorm(gx, grm, grv, null, null, true, 0.1, 1e-5);
-        F.batchNorm(x, Tensor.zeros(5), Tensor.ones(5), null, null, true, 0.1, 1e-5);
-        Tensor erm = Tensor.zeros(5);
-        Tensor erv = Tensor.ones(5);
-        F.batchNorm(x, erm, erv, null, null, true, 0.1, 1e-5);
-        assertClose("running mean", erm, grm, 1e-5, 1e-6);
-        assertClose("running var", erv, grv, 1e-5, 1e-6);
+    void batchNormTrainingAndEvaluation() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (long[] shape : new long[][] {{8, 5, 4, 3}, {16, 7}, {3, 6, 11}, {2, 3, 1, 1}}) {
+                int c = (int) shape[1];
+                String what = dtype + " batchNorm " + java.util.Arrays.toString(shape);
+                Tensor x = randn(1, dtype, shape).mul(3.0).add(1.5);
+                Tensor w = randn(2, dtype, c);
+                Tensor b = randn(3, dtype, c);
+                Tensor rm = randn(4, dtype, c);
+                Tensor rv = randn(5, dtype, c).abs().add(0.5);
+                forwardBackward(what + " training", t -> F.batchNorm(t[0], null, null, t[1], t[2], true, 0.1, 1e-5),
+                        x, w, b);
+                forwardBackward(what + " training, no affine",
+                        t -> F.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), x);
+                // evaluation: each side reads its own copy of the running statistics
+                Tensor grm = rm.cuda();
+                Tensor grv = rv.cuda();
+                forwardBackward(what + " evaluation", t -> t[0].device().equals(Device.CPU)
+                        ? F.batchNorm(t[0], rm, rv, t[1], t[2], false, 0.1, 1e-5)
+                        : F.batchNorm(t[0], grm, grv, t[1], t[2], false, 0.1, 1e-5), x, w, b);
+                // training moves the running statistics the same way on both sides
+                Tensor crm = rm.clone();
+                Tensor crv = rv.clone();
+                F.batchNorm(x, crm, crv, w, b, true, 0.3, 1e-3);
+                F.batchNorm(x.cuda(), grm, grv, w.cuda(), b.cuda(), true, 0.3, 1e-3);
+                double tol = GpuCheck.tol(dtype);
+                assertClose(what + " running mean", crm, grm, tol, tol);
+                assertClose(what + " running var", crv, grv, tol, tol);
+            }
+        }
     }
 
     @Test

@@ -109,6 +109,25 @@ class LaunchCountTest {
         assertEquals(1, CudaRuntime.get().kernels.launches() - before);
     }
 
+    /** Batch norm is one launch each way, and its leaves keep their gradients without copies. */
+    @Test
+    void batchNormIsOneLaunchEachWay() {
+        Tensor x = randn(7, DType.FLOAT32, 16, 8, 5, 5).cuda().requiresGrad(true);
+        Tensor w = randn(8, DType.FLOAT32, 8).cuda().requiresGrad(true);
+        Tensor b = randn(9, DType.FLOAT32, 8).cuda().requiresGrad(true);
+        Tensor rm = Tensor.zeros(8).cuda();
+        Tensor rv = Tensor.ones(8).cuda();
+        Tensor g = randn(10, DType.FLOAT32, 16, 8, 5, 5).cuda();
+        long before = CudaRuntime.get().kernels.launches();
+        Tensor y = F.batchNorm(x, rm, rv, w, b, true, 0.1, 1e-5);
+        assertEquals(1, CudaRuntime.get().kernels.launches() - before, "forward");
+        before = CudaRuntime.get().kernels.launches();
+        long copies = CudaRuntime.get().kernels.copies();
+        y.backward(g);
+        assertEquals(1, CudaRuntime.get().kernels.launches() - before, "backward");
+        assertEquals(0, CudaRuntime.get().kernels.copies() - copies, "copies in backward");
+    }
+
     /**
      * Cross entropy on the device: the index range check, the log-softmax and the loss going forward (loss.cu
      * sums in the kernel), the gradient in one kernel going back, apart from seeding the loss's gradient (the

@@ -2,6 +2,7 @@ package dev.ember.nn.functional;
 
 import dev.ember.autograd.Autograd;
 import dev.ember.tensor.Fused;
+import dev.ember.tensor.FusedBatchNorm;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 
@@ -70,6 +71,19 @@ public final class Normalization {
                         + Arrays.toString(t.shape()));
             }
         }
+        long n = input.numel() / Math.max(c, 1);
+        if (training && n <= 1) {
+            throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, "
+                    + "got input size " + Arrays.toString(input.shape()));
+        }
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalArgumentException("batchNorm: running_mean and running_var must be defined in "
+                    + "evaluation mode (training=false)");
+        }
+        Tensor fused = FusedBatchNorm.batchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+        if (fused != null) {
+            return fused;
+        }
         long[] channel = new long[input.dim()]; // (1, C, 1, ...): broadcasts per-channel values over the input
         Arrays.fill(channel, 1);
         channel[1] = c;
@@ -82,11 +96,6 @@ public final class Normalization {
         Tensor centered;
         Tensor var;
         if (training) {
-            long n = input.numel() / Math.max(c, 1);
-            if (n <= 1) {
-                throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, "
-                        + "got input size " + Arrays.toString(input.shape()));
-            }
             Tensor mean = input.mean(dims, true);
             centered = input.sub(mean);
             var = centered.mul(centered).mean(dims, true);
@@ -100,10 +109,6 @@ public final class Normalization {
                 }
             }
         } else {
-            if (runningMean == null || runningVar == null) {
-                throw new IllegalArgumentException("batchNorm: running_mean and running_var must be defined in "
-                        + "evaluation mode (training=false)");
-            }
             centered = input.sub(runningMean.reshape(channel));
             var = runningVar.reshape(channel);
         }
