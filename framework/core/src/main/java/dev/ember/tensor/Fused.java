@@ -204,7 +204,8 @@ public final class Fused {
             inputs.add(bias);
         }
         Tensor[] saved = w == null ? new Tensor[] {x, mean, rstd} : new Tensor[] {x, w, mean, rstd};
-        return Graph.record("NativeLayerNormBackward0", out, inputs.toArray(new Tensor[0]), saved, g -> {
+        // new buffers, one per input: the weight and bias keep theirs without a copy
+        return Graph.recordFresh("NativeLayerNormBackward0", out, inputs.toArray(new Tensor[0]), saved, g -> {
             Tensor gc = contiguous(g);
             Tensor gi = Creation.output(x.dtype(), x.shape.clone(), x);
             Tensor gw = weight != null && weight.requiresGrad ? Creation.output(x.dtype(), normShape.clone(), x) : null;

@@ -30,7 +30,8 @@ public final class FusedConv {
             return null;
         }
         Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
-        return Graph.record("ConvolutionBackward0", y, inputs, new Tensor[] {x, weight}, g -> {
+        // new buffers, one per input: the weight and bias keep theirs without a copy
+        return Graph.recordFresh("ConvolutionBackward0", y, inputs, new Tensor[] {x, weight}, g -> {
             Tensor gc = Fused.contiguous(g);
             Tensor[] grads = new Tensor[inputs.length];
             if (x.requiresGrad) {

@@ -52,7 +52,8 @@ public final class FusedLstm {
             }
         }
         Tensor[] inputs = bHh == null ? new Tensor[] {xp, h0, c0, wHh} : new Tensor[] {xp, h0, c0, wHh, bHh};
-        return Graph.record("LstmLayerBackward0", out, inputs, new Tensor[] {h0, c0, wHh, out},
+        // new buffers, one per input (the weights' are products and sums): leaves keep them without a copy
+        return Graph.recordFresh("LstmLayerBackward0", out, inputs, new Tensor[] {h0, c0, wHh, out},
                 g -> backward(Fused.contiguous(g), out, gates, h0, c0, wHh, bHh, reverse));
     }
 

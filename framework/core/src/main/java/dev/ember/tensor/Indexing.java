@@ -29,7 +29,8 @@ final class Indexing {
             out = out.reshape();
         }
         long[] inShape = x.shape();
-        return Graph.record("IndexSelectBackward0", out, x, new Tensor[] {index}, g -> {
+        // a new buffer (zeros with the rows added in): an embedding table keeps it as its gradient without a copy
+        return Graph.recordFresh("IndexSelectBackward0", out, new Tensor[] {x}, new Tensor[] {index}, g -> {
             Tensor gs = g.dim() == 0 ? g.reshape(1) : g;
             Tensor acc = g.newZeros(inShape.length == 0 ? new long[] {1} : inShape);
             if (acc.backend().indexAdd(acc.strided(), d, index.strided(), gs.strided())) {

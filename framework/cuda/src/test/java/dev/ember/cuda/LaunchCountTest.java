@@ -4,7 +4,11 @@ import static dev.ember.cuda.GpuCheck.CUDA;
 import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ember.nn.Embedding;
+import dev.ember.nn.LSTM;
+import dev.ember.nn.LayerNorm;
 import dev.ember.nn.Linear;
+import dev.ember.nn.Module;
 import dev.ember.nn.Layer;
 import dev.ember.nn.ReLU;
 import dev.ember.nn.Sequential;
@@ -96,6 +100,33 @@ class LaunchCountTest {
         long before = CudaRuntime.get().kernels.copies();
         F.crossEntropy(model.forward(x), y).backward();
         assertEquals(0, CudaRuntime.get().kernels.copies() - before, "device copies in a forward and backward");
+    }
+
+    /**
+     * Embedding, layer norm and LSTM nodes return new buffers as gradients (Node.freshGradients): their
+     * parameters keep them, so a backward through all three copies nothing on the device.
+     */
+    @Test
+    void fusedNodesHandTheirGradientsToTheParameters() {
+        Embedding emb = new Embedding(20, 16);
+        LayerNorm norm = new LayerNorm(new long[] {16});
+        LSTM lstm = new LSTM(16, 8, 1, true, true, 0, false);
+        for (Module m : new Module[] {emb, norm, lstm}) {
+            m.to(CUDA);
+        }
+        // one time step: with more, the LSTM's backward copies h0 into the stack of previous states (a cat)
+        Tensor idx = Tensor.randint(0, 20, 4, 1).cuda();
+        for (int step = 0; step < 2; step++) {
+            for (Module m : new Module[] {emb, norm, lstm}) {
+                for (Tensor p : m.parameters()) {
+                    p.setGrad(null);
+                }
+            }
+            Tensor loss = lstm.forward(norm.forward(emb.forward(idx))).output().sum();
+            long copies = CudaRuntime.get().kernels.copies();
+            loss.backward();
+            assertEquals(0, CudaRuntime.get().kernels.copies() - copies, "device copies in backward");
+        }
     }
 
     /** F.linear with a bias is one GEMM launch: the bias is added in the kernel's epilogue. */
