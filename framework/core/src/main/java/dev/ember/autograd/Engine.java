@@ -1,5 +1,7 @@
 package dev.ember.autograd;
 
+import dev.ember.backend.Backends;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reverse-mode differentiation on the calling thread. Nodes run in reverse topological order, each once, with
@@ -42,7 +45,7 @@ public final class Engine {
                         + "but the output has shape " + Arrays.toString(root.shape())
                         + "; pass a gradient of that shape to backward(gradient)");
             }
-            return Tensor.onesLike(root.detach());
+            return one(root);
         }
         if (!Arrays.equals(gradient.shape(), root.shape())) {
             throw new IllegalArgumentException("backward: mismatch in shape: gradient has shape "
@@ -54,6 +57,23 @@ public final class Engine {
         }
         return gradient.detach().to(root.dtype());
     }
+
+    /**
+     * The 1 that seeds a scalar's backward, in the root's shape: a view of one cached tensor per device and dtype
+     * (a fill kernel less per training step on a GPU). Safe to share: the engine writes only into gradients it made
+     * itself, and leaves and retained gradients get copies of the seed. During a graph capture a new one is made,
+     * since its fill would run only at replay.
+     */
+    private static Tensor one(Tensor root) {
+        Device device = root.device();
+        if (!device.equals(Device.CPU) && Backends.forDevice(device).isCapturing()) {
+            return Tensor.onesLike(root.detach());
+        }
+        Tensor one = ONES.computeIfAbsent(List.of(device, root.dtype()), k -> Tensor.ones(root.dtype(), device));
+        return one.reshape(root.shape());
+    }
+
+    private static final Map<List<Object>, Tensor> ONES = new ConcurrentHashMap<>();
 
     private static void run(Node start, Tensor seed, boolean retainGraph) {
         List<Node> order = topologicalOrder(start);

@@ -142,6 +142,28 @@ class GradientAccumulationTest {
         assertArrayEquals(new double[] {4, 6, 4, 6, 4, 6}, w.grad().toDoubleArray(), 0.0);
     }
 
+    /**
+     * A scalar's backward is seeded with a view of one cached 1: what a leaf or a retained gradient gets is a copy,
+     * so changing it in place changes no later seed.
+     */
+    @Test
+    void theCachedSeedIsNeverWrittenThrough() {
+        Tensor leaf = Tensor.scalar(DType.FLOAT64, 3).requiresGrad(true);
+        leaf.backward(); // backward on a leaf: its grad is the seed
+        leaf.grad().addi(leaf.grad());
+        Tensor x = f64(1, 2);
+        Tensor loss = x.mul(2.0).sum();
+        loss.retainGrad();
+        loss.backward();
+        loss.grad().muli(Tensor.scalar(DType.FLOAT64, 5));
+        Tensor y = f64(1, 2);
+        y.sum().backward();
+        assertArrayEquals(new double[] {2}, leaf.grad().toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {5}, loss.grad().toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {2, 2}, x.grad().toDoubleArray(), 0.0);
+        assertArrayEquals(new double[] {1, 1}, y.grad().toDoubleArray(), 0.0, "the seed was written through");
+    }
+
     @Test
     void indexSelectGradientAddsRepeatedRows() {
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
