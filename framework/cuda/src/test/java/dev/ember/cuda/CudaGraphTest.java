@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.Ember;
 import dev.ember.backend.DeviceGraph;
+import dev.ember.nn.BatchNorm1d;
 import dev.ember.nn.Embedding;
 import dev.ember.nn.GELU;
 import dev.ember.nn.LSTM;
@@ -139,6 +140,32 @@ class CudaGraphTest {
             return new Setup(m, new AdamW(m.parameters(), AdamW.options().lr(1e-2).amsgrad(true).capturable(true)),
                     ce.apply(m));
         }, data, 0.0);
+    }
+
+    /**
+     * A step whose products run on tensor cores (their operands packed into temporary buffers, allocated and freed
+     * during the capture) and whose batch norm updates running statistics in its kernel, in both reduced precisions.
+     */
+    @Test
+    void tensorCoreAndBatchNormStep() {
+        List<Tensor[]> data = batches(4, i -> new Tensor[] {randn(50 + i, DType.FLOAT32, 64, 30).cuda(),
+                classes(60 + i, 64, 7)});
+        CudaGemm.tensorCoreMinFlops = 0;
+        try {
+            for (String precision : new String[] {"high", "medium"}) {
+                Ember.setFloat32MatmulPrecision(precision);
+                replayMatchesEager("tensor cores, " + precision, () -> {
+                    Sequential m = new Sequential(new Linear(30, 48), new BatchNorm1d(48), new ReLU(),
+                            new Linear(48, 7));
+                    m.to(CUDA);
+                    return new Setup(m, new Adam(m.parameters(), Adam.options().lr(1e-2).capturable(true)),
+                            b -> F.crossEntropy(m.forward(b[0]), b[1]));
+                }, data, 0.0);
+            }
+        } finally {
+            CudaGemm.tensorCoreMinFlops = CudaGemm.TENSOR_CORE_MIN_FLOPS;
+            Ember.setFloat32MatmulPrecision("highest");
+        }
     }
 
     @Test
