@@ -265,6 +265,7 @@ OPS = {
     "mm": lambda ins, a: torch.mm(ins[0], ins[1]),
     "bmm": lambda ins, a: torch.bmm(ins[0], ins[1]),
     "addmm": lambda ins, a: torch.addmm(ins[0], ins[1], ins[2]),
+    "baddbmm": lambda ins, a: torch.baddbmm(ins[0], ins[1], ins[2]),
     "linear": lambda ins, a: torch.nn.functional.linear(ins[0], ins[1], ins[2] if len(ins) > 2 else None),
     "amax": lambda ins, a: torch.amax(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
     "amin": lambda ins, a: torch.amin(ins[0], dim=a["dims"], keepdim=a["keepdim"]),
@@ -633,6 +634,11 @@ def build():
     case("linear_3d", "linear", [randn(2, 3, 5), randn(4, 5), randn(4)])
     case("linear_1d", "linear", [randn(5), randn(4, 5), randn(4)])
     case("linear_nobias", "linear", [randn(3, 5), randn(4, 5)])
+    # ---------------- baddbmm (one value per row or per column goes into the epilogue) ----------------
+    case("baddbmm_row_bias", "baddbmm", [randn(3, 1), randn(2, 3, 4), randn(2, 4, 5)])
+    case("baddbmm_col_bias", "baddbmm", [randn(5), randn(2, 3, 4), randn(2, 4, 5)])
+    case("baddbmm_full", "baddbmm", [randn(2, 3, 5), randn(2, 3, 4), randn(2, 4, 5)])
+    case("baddbmm_scalar_like", "baddbmm", [randn(1, 1, 1), randn(2, 3, 4), randn(2, 4, 5)])
 
 
 def write():

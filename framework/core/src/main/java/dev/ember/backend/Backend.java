@@ -111,11 +111,12 @@ public interface Backend {
     void bmm(Strided a, Strided b, Strided out);
 
     /**
-     * {@code out = a @ b + bias}: a (B, M, K), b (B, K, N), bias (N) of out's dtype added to every row of every
-     * batch, in the product's epilogue (F.linear's bias); the sum is the same as {@link #bmm} followed by an add.
-     * False when not fused here: the tensor layer then runs exactly that.
+     * {@code out = a @ b + bias}: a (B, M, K), b (B, K, N), bias of out's dtype added in the product's epilogue,
+     * per column (N elements, F.linear's bias) or with {@code rows} per row (M elements, a convolution's per output
+     * channel) of every batch; the sum is the same as {@link #bmm} followed by an add. False when not fused here:
+     * the tensor layer then runs exactly that.
      */
-    default boolean bmmBias(Strided a, Strided b, Strided bias, Strided out) {
+    default boolean bmmBias(Strided a, Strided b, Strided bias, boolean rows, Strided out) {
         return false;
     }
 

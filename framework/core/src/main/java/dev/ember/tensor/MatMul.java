@@ -92,7 +92,7 @@ final class MatMul {
 
     /** (B, N, K) @ (B, K, M) -> (B, N, M); the gradients are two more bmm's with transposed views. */
     static Tensor bmm(Tensor a, Tensor b) {
-        return bmm(a, b, null);
+        return bmm(a, b, null, false);
     }
 
     /**
@@ -116,13 +116,45 @@ final class MatMul {
                     + " does not broadcast to the product's shape " + Shapes.str(outShape));
         }
         if (bias.dim() == 1 && bias.dtype() == mat1.dtype() && bias.device().equals(mat1.device())) {
-            return bmm(mat1.unsqueeze(0), mat2.unsqueeze(0), bias).squeeze(0);
+            return bmm(mat1.unsqueeze(0), mat2.unsqueeze(0), bias, false).squeeze(0);
         }
         return bias.add(mat1.mm(mat2));
     }
 
-    /** {@link #bmm}, plus {@code bias} (M; nullable) in every row: the product's node is then AddmmBackward0. */
-    private static Tensor bmm(Tensor a, Tensor b, Tensor bias) {
+    /**
+     * {@code input + batch1 @ batch2} (torch.baddbmm with beta = alpha = 1): batch1 (B, N, K), batch2 (B, K, M),
+     * input broadcastable to (B, N, M). An input of the operands' dtype and device that holds one value per row
+     * ((N, 1), a convolution's bias) or per column ((M)) is added in the product's epilogue; any other after it.
+     */
+    static Tensor baddbmm(Tensor input, Tensor batch1, Tensor batch2) {
+        check("baddbmm", batch1, batch2);
+        if (batch1.dim() != 3 || batch2.dim() != 3 || batch1.shape[0] != batch2.shape[0]
+                || batch1.shape[2] != batch2.shape[1]) {
+            throw new IllegalArgumentException("baddbmm: expected (B, N, K) and (B, K, M) tensors, got shapes "
+                    + Shapes.str(batch1.shape) + " and " + Shapes.str(batch2.shape));
+        }
+        int[] outShape = {batch1.shape[0], batch1.shape[1], batch2.shape[2]};
+        if (!java.util.Arrays.equals(Shapes.broadcast("baddbmm", input.shape, outShape), outShape)) {
+            throw new IllegalArgumentException("baddbmm: the input of shape " + Shapes.str(input.shape)
+                    + " does not broadcast to the product's shape " + Shapes.str(outShape));
+        }
+        int[] s = {1, 1, 1};
+        System.arraycopy(input.shape, 0, s, 3 - input.dim(), input.dim());
+        boolean sameKind = input.dtype() == batch1.dtype() && input.device().equals(batch1.device());
+        if (sameKind && s[0] == 1 && s[1] == outShape[1] && s[2] == 1) {
+            return bmm(batch1, batch2, input.reshape(outShape[1]), true);
+        }
+        if (sameKind && s[0] == 1 && s[1] == 1 && s[2] == outShape[2]) {
+            return bmm(batch1, batch2, input.reshape(outShape[2]), false);
+        }
+        return input.add(batch1.bmm(batch2));
+    }
+
+    /**
+     * {@link #bmm}, plus {@code bias} (nullable): M values added to every row, or with {@code rows} N values added to
+     * every column (one per row); the product's node is then AddmmBackward0 or BaddbmmBackward0.
+     */
+    private static Tensor bmm(Tensor a, Tensor b, Tensor bias, boolean rows) {
         check("bmm", a, b);
         if (a.dim() != 3 || b.dim() != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
             throw new IllegalArgumentException("bmm: expected (B, N, K) and (B, K, M) tensors, got shapes "
@@ -133,17 +165,19 @@ final class MatMul {
             Backend be = out.backend();
             if (bias == null) {
                 be.bmm(a.strided(), b.strided(), out.strided());
-            } else if (!be.bmmBias(a.strided(), b.strided(), bias.strided(), out.strided())) {
+            } else if (!be.bmmBias(a.strided(), b.strided(), bias.strided(), rows, out.strided())) {
                 be.bmm(a.strided(), b.strided(), out.strided());
-                Strided rows = new Strided(bias.storage, out.shape, new int[] {0, 0, bias.strides[0]}, bias.offset);
-                be.binary(BinaryOp.ADD, out.strided(), rows, out.strided());
+                int[] spread = rows ? new int[] {0, bias.strides[0], 0} : new int[] {0, 0, bias.strides[0]};
+                be.binary(BinaryOp.ADD, out.strided(), new Strided(bias.storage, out.shape, spread, bias.offset),
+                        out.strided());
             }
         }
         // only the gradients that are needed (an input batch needs none); when an operand is a transposed view
         // (a weight in F.linear), its gradient is computed transposed, so it comes out in the operand's own layout
         // and needs no strided copy later; all are new buffers, so a weight (a leaf) keeps its gradient as it is
         Tensor[] inputs = bias == null ? new Tensor[] {a, b} : new Tensor[] {a, b, bias};
-        return Graph.recordFresh(bias == null ? "BmmBackward0" : "AddmmBackward0", out, inputs,
+        String name = bias == null ? "BmmBackward0" : rows ? "BaddbmmBackward0" : "AddmmBackward0";
+        return Graph.recordFresh(name, out, inputs,
                 new Tensor[] {a, b}, g -> {
                     Tensor ga = null;
                     Tensor gb = null;
@@ -156,7 +190,8 @@ final class MatMul {
                     if (bias == null) {
                         return new Tensor[] {ga, gb};
                     }
-                    return new Tensor[] {ga, gb, bias.requiresGrad ? g.sum(new int[] {0, 1}, false) : null};
+                    int[] summed = rows ? new int[] {0, 2} : new int[] {0, 1};
+                    return new Tensor[] {ga, gb, bias.requiresGrad ? g.sum(summed, false) : null};
                 });
     }
 

@@ -893,6 +893,15 @@ public final class Tensor {
         return MatMul.addmm(this, mat1, mat2);
     }
 
+    /**
+     * {@code this + batch1 @ batch2}, torch.baddbmm with beta = alpha = 1: batch1 (B, N, K), batch2 (B, K, M), this
+     * broadcastable to (B, N, M). One value per row ((N, 1), a convolution's bias) or per column ((M)) is added
+     * inside the product's kernel where the backend can.
+     */
+    public Tensor baddbmm(Tensor batch1, Tensor batch2) {
+        return MatMul.baddbmm(this, batch1, batch2);
+    }
+
     // ---------------------------------------------------------------- views (see Views)
 
     /** Same data, new shape (one dim may be -1); copies only when no view is possible. */

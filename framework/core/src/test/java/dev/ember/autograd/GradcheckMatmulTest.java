@@ -79,6 +79,15 @@ class GradcheckMatmulTest {
         check(in -> in[0].expand(4).addmm(in[1], in[2]), randn(1), randn(3, 5), randn(5, 4));
     }
 
+    /** A bias per row ((N, 1)) or per column ((M)) takes the fused path (BaddbmmBackward0/AddmmBackward0). */
+    @Test
+    void baddbmm() {
+        check(in -> in[0].baddbmm(in[1], in[2]), randn(3, 1), randn(2, 3, 4), randn(2, 4, 5));
+        check(in -> in[0].baddbmm(in[1], in[2]), randn(5), randn(2, 3, 4), randn(2, 4, 5));
+        check(in -> in[0].baddbmm(in[1].expand(2, 3, 4), in[2]), randn(1, 3, 1), randn(3, 4), randn(2, 4, 5));
+        check(in -> in[0].baddbmm(in[1], in[2]), randn(2, 3, 5), randn(2, 3, 4), randn(2, 4, 5));
+    }
+
     @Test
     void linear() {
         check(in -> F.linear(in[0], in[1], in[2]), randn(2, 3, 5), randn(4, 5), randn(4));

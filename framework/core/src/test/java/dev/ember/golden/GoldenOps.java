@@ -82,6 +82,7 @@ final class GoldenOps {
             case "mm" -> x[0].mm(x[1]);
             case "bmm" -> x[0].bmm(x[1]);
             case "addmm" -> x[0].addmm(x[1], x[2]);
+            case "baddbmm" -> x[0].baddbmm(x[1], x[2]);
             case "linear" -> F.linear(x[0], x[1], x.length > 2 ? x[2] : null);
             case "amax" -> x[0].amax(dims(a), b(a, "keepdim"));
             case "amin" -> x[0].amin(dims(a), b(a, "keepdim"));

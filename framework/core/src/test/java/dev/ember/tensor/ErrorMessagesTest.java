@@ -40,6 +40,10 @@ class ErrorMessagesTest {
         rejects(() -> Tensor.zeros(4).addmm(Tensor.zeros(2, 3), Tensor.zeros(2, 4)), "addmm", "[2, 3]", "[2, 4]");
         rejects(() -> Tensor.zeros(4).addmm(Tensor.zeros(3), Tensor.zeros(3, 4)), "addmm", "2-D", "[3]");
         rejects(() -> Tensor.zeros(5).addmm(Tensor.zeros(2, 3), Tensor.zeros(3, 4)), "addmm", "[5]", "[2, 4]");
+        rejects(() -> Tensor.zeros(3, 1).baddbmm(Tensor.zeros(2, 3, 4), Tensor.zeros(2, 5, 4)), "baddbmm", "[2, 3, 4]",
+                "[2, 5, 4]");
+        rejects(() -> Tensor.zeros(4, 1).baddbmm(Tensor.zeros(2, 3, 4), Tensor.zeros(2, 4, 5)), "baddbmm", "[4, 1]",
+                "[2, 3, 5]");
         rejects(() -> Tensor.zeros(2, 2, 3).bmm(Tensor.zeros(2, 2, 4)), "bmm", "[2, 2, 3]", "[2, 2, 4]");
     }
 

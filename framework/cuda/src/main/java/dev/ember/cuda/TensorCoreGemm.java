@@ -39,19 +39,19 @@ final class TensorCoreGemm {
     }
 
     /**
-     * C[cOff + b*m*n + i*n + j] = sum_k A(b, i, k) B(b, k, j) (+ bias[j]; bias a nullable contiguous vector) with
+     * C[cOff + b*m*n + i*n + j] = sum_k A(b, i, k) B(b, k, j) (+ bias[rows ? i : j]; bias nullable, contiguous) with
      * A's and B's elements at the given offsets and their strides ({@code a.strides()}: batch, row, k;
      * {@code b.strides()}: batch, k, column).
      */
     static void launch(CudaBackend cuda, boolean bf16, int batch, int m, int n, int kk, Strided a, int aOff,
-                       Strided b, int bOff, Strided bias, Strided out, int cOff) {
+                       Strided b, int bOff, Strided bias, boolean rows, Strided out, int cOff) {
         int[] sa = a.strides();
         int[] sb = b.strides();
         Operand pa = operand(cuda, bf16, batch, m, kk, a, aOff, sa[0], sa[1], sa[2]);
         Operand pb = operand(cuda, bf16, batch, n, kk, b, bOff, sb[0], sb[2], sb[1]);
         k().launch(bf16 ? "gemm_bf16" : "gemm_tf32", (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
                 SHARED_BYTES, batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
-                pb.ld(), base(out), cOff, at(bias));
+                pb.ld(), base(out), cOff, at(bias), rows ? 1 : 0);
         for (Operand p : new Operand[] {pa, pb}) {
             if (p.packed() != null) {
                 p.packed().close();

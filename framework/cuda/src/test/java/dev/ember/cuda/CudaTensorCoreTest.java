@@ -121,6 +121,9 @@ class CudaTensorCoreTest {
         // F.linear: the bias in the epilogue, over rows of all leading dims
         checkRounding("linear", 33, t -> F.linear(t[0], t[1], t[2]), 2, randn(13, DType.FLOAT32, 2, 65, 33),
                 randn(14, DType.FLOAT32, 70, 33), randn(15, DType.FLOAT32, 70));
+        // a convolution's product: the weight broadcast over the batch, the bias per row
+        checkRounding("baddbmm rows", 75, t -> t[2].baddbmm(t[0].expand(3, 6, 75), t[1]), 2,
+                randn(16, DType.FLOAT32, 6, 75), randn(17, DType.FLOAT32, 3, 75, 130), randn(18, DType.FLOAT32, 6, 1));
         // every second column of a wider matrix: no unit stride at all
         check("strided", 17, t -> t[0].slice(1, 0, 34, 2).matmul(t[1].slice(0, 1, 34, 2)),
                 randn(11, DType.FLOAT32, 90, 34), randn(12, DType.FLOAT32, 34, 300));

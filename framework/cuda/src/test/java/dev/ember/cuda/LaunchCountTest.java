@@ -129,6 +129,17 @@ class LaunchCountTest {
         }
     }
 
+    /** A convolution with a bias is im2col and one GEMM, which adds the bias per output channel. */
+    @Test
+    void conv2dWithBiasIsTwoLaunches() {
+        Tensor x = randn(11, DType.FLOAT32, 8, 3, 12, 12).cuda();
+        Tensor w = randn(12, DType.FLOAT32, 6, 3, 5, 5).cuda();
+        Tensor b = randn(13, DType.FLOAT32, 6).cuda();
+        long before = CudaRuntime.get().kernels.launches();
+        F.conv2d(x, w, b);
+        assertEquals(2, CudaRuntime.get().kernels.launches() - before);
+    }
+
     /** F.linear with a bias is one GEMM launch: the bias is added in the kernel's epilogue. */
     @Test
     void linearWithBiasIsOneLaunch() {

@@ -161,13 +161,14 @@ public final class Convolutions {
         Tensor cols = x.im2col(k, d, p, s); // (N, C_in*kH*kW, L)
         Tensor y;
         if (groups == 1) {
-            y = weight.reshape(cout, -1).matmul(cols); // (C_out, C_in*K) @ (N, C_in*K, L)
+            Tensor w = weight.reshape(cout, -1); // (C_out, C_in*K) @ (N, C_in*K, L), the bias in the product's kernel
+            y = bias == null ? w.matmul(cols) : bias.reshape(cout, 1).baddbmm(w.expand(n, cout, w.size(1)), cols);
         } else {
             // channel c of group g is row block g of the columns, so both sides split into (groups, ...) blocks
             y = weight.reshape(groups, cout / groups, -1).matmul(cols.reshape(n, groups, -1, cols.size(2)));
         }
         y = y.reshape(n, cout, out[0], out[1]);
-        if (bias != null) {
+        if (bias != null && groups != 1) {
             y = y.add(bias.reshape(1, cout, 1, 1));
         }
         return unbatched ? y.squeeze(0) : y;
