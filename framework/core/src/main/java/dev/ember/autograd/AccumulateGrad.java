@@ -25,10 +25,6 @@ public final class AccumulateGrad extends Node {
      * Adds {@code gradOutput} into the leaf's grad; with {@code owned} (a tensor that nothing else references) the
      * first gradient is kept as it is instead of copied, when it is contiguous and spans its whole buffer.
      */
-    private static boolean wholeBuffer(Tensor g) {
-        return g.isContiguous() && g.strided().offset() == 0 && g.strided().storage().size() == g.numel();
-    }
-
     void accumulate(Tensor gradOutput, boolean owned) {
         Tensor g = gradOutput.to(leaf.dtype());
         Tensor old = leaf.grad();
@@ -37,5 +33,9 @@ public final class AccumulateGrad extends Node {
         } else {
             leaf.setGrad(old.add(g));
         }
+    }
+
+    private static boolean wholeBuffer(Tensor g) {
+        return g.isContiguous() && g.strided().offset() == 0 && g.strided().storage().size() == g.numel();
     }
 }

@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * node releases its saved tensors after it runs, so a second backward through it is a clear error.
  */
 public final class Engine {
+    /** {@link #one}'s cache: a 1 per device and dtype. */
+    private static final Map<List<Object>, Tensor> ONES = new ConcurrentHashMap<>();
+
     private Engine() {
     }
 
@@ -72,8 +75,6 @@ public final class Engine {
         Tensor one = ONES.computeIfAbsent(List.of(device, root.dtype()), k -> Tensor.ones(root.dtype(), device));
         return one.reshape(root.shape());
     }
-
-    private static final Map<List<Object>, Tensor> ONES = new ConcurrentHashMap<>();
 
     private static void run(Node start, Tensor seed, boolean retainGraph) {
         List<Node> order = topologicalOrder(start);

@@ -177,22 +177,21 @@ final class MatMul {
         // and needs no strided copy later; all are new buffers, so a weight (a leaf) keeps its gradient as it is
         Tensor[] inputs = bias == null ? new Tensor[] {a, b} : new Tensor[] {a, b, bias};
         String name = bias == null ? "BmmBackward0" : rows ? "BaddbmmBackward0" : "AddmmBackward0";
-        return Graph.recordFresh(name, out, inputs,
-                new Tensor[] {a, b}, g -> {
-                    Tensor ga = null;
-                    Tensor gb = null;
-                    if (a.requiresGrad) {
-                        ga = columnMajor(a) ? b.bmm(g.transpose(1, 2)).transpose(1, 2) : g.bmm(b.transpose(1, 2));
-                    }
-                    if (b.requiresGrad) {
-                        gb = columnMajor(b) ? g.transpose(1, 2).bmm(a).transpose(1, 2) : a.transpose(1, 2).bmm(g);
-                    }
-                    if (bias == null) {
-                        return new Tensor[] {ga, gb};
-                    }
-                    int[] summed = rows ? new int[] {0, 2} : new int[] {0, 1};
-                    return new Tensor[] {ga, gb, bias.requiresGrad ? g.sum(summed, false) : null};
-                });
+        return Graph.recordFresh(name, out, inputs, new Tensor[] {a, b}, g -> {
+            Tensor ga = null;
+            Tensor gb = null;
+            if (a.requiresGrad) {
+                ga = columnMajor(a) ? b.bmm(g.transpose(1, 2)).transpose(1, 2) : g.bmm(b.transpose(1, 2));
+            }
+            if (b.requiresGrad) {
+                gb = columnMajor(b) ? g.transpose(1, 2).bmm(a).transpose(1, 2) : a.transpose(1, 2).bmm(g);
+            }
+            if (bias == null) {
+                return new Tensor[] {ga, gb};
+            }
+            int[] summed = rows ? new int[] {0, 2} : new int[] {0, 1};
+            return new Tensor[] {ga, gb, bias.requiresGrad ? g.sum(summed, false) : null};
+        });
     }
 
     /** A (B, R, C) view whose columns are contiguous: the transpose of a row-major tensor. */
