@@ -98,6 +98,16 @@ public interface Backend {
     /** {@code a}, {@code b} and {@code out} have the same (broadcast) shape. */
     void binary(BinaryOp op, Strided a, Strided b, Strided out);
 
+    /**
+     * {@code out = op(a, s)}, or {@code op(s, a)} with {@code scalarFirst}: a Java number as the other operand,
+     * passed by value (rounded to out's dtype first) instead of as a broadcast device scalar; a and out of one
+     * floating dtype and shape. False when not fused here: the tensor layer then runs {@link #binary}, which gives
+     * the same result.
+     */
+    default boolean binaryScalar(BinaryOp op, Strided a, double s, boolean scalarFirst, Strided out) {
+        return false;
+    }
+
     /** {@code out} is BOOL. */
     void compare(CompareOp op, Strided a, Strided b, Strided out);
 

@@ -44,12 +44,41 @@ final class Elementwise {
     static Tensor compute(BinaryOp op, Tensor a, Tensor b, DType dtype) {
         String name = op.opName();
         Device device = Devices.common(name, a, b);
+        Tensor byValue = withNumber(op, a, b, dtype, device);
+        if (byValue != null) {
+            return byValue;
+        }
         Tensor x = Devices.align(name, a, device);
         Tensor y = Devices.align(name, b, device);
         int[] shape = Shapes.broadcast(name, a.shape, b.shape);
         Tensor out = Creation.output(dtype, shape, x);
         out.backend().binary(op, prepare(x, dtype, shape).strided(), prepare(y, dtype, shape).strided(), out.strided());
         return out;
+    }
+
+    /**
+     * op on a device tensor of the result's dtype and a number on the host (a Java double or long, or any CPU
+     * scalar that needs no gradient), with the number passed to the backend's kernel by value: no device scalar to
+     * make, convert and read (one launch instead of two or three). Null when that does not apply.
+     */
+    private static Tensor withNumber(BinaryOp op, Tensor a, Tensor b, DType dtype, Device device) {
+        boolean numberFirst = hostNumber(a);
+        Tensor t = numberFirst ? b : a;
+        Tensor n = numberFirst ? a : b;
+        if (device.equals(Device.CPU) || !hostNumber(n) || hostNumber(t) || t.dtype() != dtype
+                || !dtype.isFloatingPoint() || !t.isContiguous()) {
+            return null;
+        }
+        double v = n.item();
+        if (!n.dtype().isFloatingPoint() && Math.abs(v) > 0x1p53) {
+            return null; // a long that a double would round before the kernel rounds it again
+        }
+        Tensor out = Creation.output(dtype, t.shape.clone(), t);
+        return t.backend().binaryScalar(op, t.strided(), v, numberFirst, out.strided()) ? out : null;
+    }
+
+    private static boolean hostNumber(Tensor t) {
+        return t.dim() == 0 && t.device().equals(Device.CPU) && !t.requiresGrad;
     }
 
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {

@@ -259,6 +259,19 @@ public final class CudaBackend implements Backend {
         k().launch1d("binary_" + sfx(out), n, op.ordinal(), n, d[0], d[1], d[2], base(a), base(b), base(out));
     }
 
+    /** scalar_binary_T: contiguous operands of a floating dtype; every BinaryOp is one of its ops. */
+    @Override
+    public boolean binaryScalar(BinaryOp op, Strided a, double s, boolean scalarFirst, Strided out) {
+        if (!a.isContiguous() || !out.isContiguous() || a.dtype() != out.dtype() || !out.dtype().isFloatingPoint()) {
+            return false;
+        }
+        int n = out.numel();
+        if (n > 0) {
+            k().launch1d("scalar_binary_" + sfx(out), n, op.ordinal(), n, at(a), s, scalarFirst ? 1 : 0, at(out));
+        }
+        return true;
+    }
+
     @Override
     public void compare(CompareOp op, Strided a, Strided b, Strided out) {
         int n = out.numel();

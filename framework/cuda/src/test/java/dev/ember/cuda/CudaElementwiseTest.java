@@ -80,6 +80,37 @@ class CudaElementwiseTest {
         }
     }
 
+    /**
+     * A number on either side of every binary op goes to the kernel by value (scalar_binary_T): the same values
+     * as the CPU's, including NaN and signed zeros, for float32 and float64, a float and a long number, a number
+     * that rounds differently in float32; a strided operand takes the broadcast path instead.
+     */
+    @Test
+    void numbersOnEitherSidePassedByValue() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor a = randn(4, dtype, 6, 7).mul(2.0);
+            double[] special = {Double.NaN, -0.0, 0.0, Double.POSITIVE_INFINITY, 1.0, -1.5};
+            Tensor x = Tensor.of(dtype, special, 6).cuda();
+            for (Object number : new Object[] {0.1, -3L, 2.5}) {
+                Tensor n = number instanceof Long l ? Tensor.scalar(DType.INT64, l) : Tensor.scalar(DType.FLOAT64,
+                        (Double) number);
+                String what = dtype + " " + number;
+                forwardBackward(what + " x op n", t -> t[0].add(n).sub(n).mul(n).div(n).maximum(n).minimum(n), a);
+                forwardBackward(what + " n op x", t -> n.add(t[0]).sub(n.sub(t[0])).mul(n.div(t[0].abs().add(1))),
+                        a);
+                forwardBackward(what + " pow", t -> t[0].abs().add(0.5).pow(n).add(n.pow(t[0])), a);
+                forwardBackward(what + " strided", t -> t[0].t().mul(n), a);
+                for (Tensor y : new Tensor[] {x.add(n), n.sub(x), x.mul(n), n.div(x), x.maximum(n), n.minimum(x),
+                    x.pow(n)}) {
+                    assertEquals(CUDA, y.device());
+                }
+                Tensor c = x.cpu();
+                assertClose(what + " specials", c.mul(n).add(n.div(c)).maximum(n),
+                        x.mul(n).add(n.div(x)).maximum(n), 0, 0);
+            }
+        }
+    }
+
     @Test
     void integerAndBoolBinaryOps() {
         Ember.manualSeed(4);

@@ -140,6 +140,16 @@ class LaunchCountTest {
         assertEquals(2, CudaRuntime.get().kernels.launches() - before);
     }
 
+    /** An op with a Java number is one launch (the number goes by value), on either side of the op. */
+    @Test
+    void opsWithANumberAreOneLaunch() {
+        Tensor x = randn(14, DType.FLOAT32, 33, 5).cuda();
+        long before = CudaRuntime.get().kernels.launches();
+        x.mul(0.125);
+        Tensor.scalar(DType.FLOAT64, 2).sub(x);
+        assertEquals(2, CudaRuntime.get().kernels.launches() - before);
+    }
+
     /** F.linear with a bias is one GEMM launch: the bias is added in the kernel's epilogue. */
     @Test
     void linearWithBiasIsOneLaunch() {
