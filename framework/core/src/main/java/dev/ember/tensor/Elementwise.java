@@ -48,12 +48,17 @@ final class Elementwise {
         if (byValue != null) {
             return byValue;
         }
-        Tensor x = Devices.align(name, a, device);
-        Tensor y = Devices.align(name, b, device);
+        Tensor x = Devices.align(name, inDType(a, dtype, device), device);
+        Tensor y = Devices.align(name, inDType(b, dtype, device), device);
         int[] shape = Shapes.broadcast(name, a.shape, b.shape);
         Tensor out = Creation.output(dtype, shape, x);
         out.backend().binary(op, prepare(x, dtype, shape).strided(), prepare(y, dtype, shape).strided(), out.strided());
         return out;
+    }
+
+    /** A host number bound for a device, converted to the op's dtype on the host: no conversion kernel there. */
+    private static Tensor inDType(Tensor t, DType dtype, Device device) {
+        return !device.equals(Device.CPU) && hostNumber(t) && t.dtype() != dtype ? t.to(dtype) : t;
     }
 
     /**
