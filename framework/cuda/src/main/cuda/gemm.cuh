@@ -1,7 +1,8 @@
-// What ember-cuda's matrix kernels (gemm.cu, gemm_tc.cu) share: the output-tile raster, and the inline PTX of
-// asynchronous copies to shared memory (cp.async, sm_80+), ldmatrix fragment loads, tensor-core mma.sync for TF32
-// (m16n8k8) and BF16 (m16n8k16) with FP32 accumulation, and the roundings to those formats. Under EMBER_EMULATE (the CPU emulator, src/test/emu)
-// each has a twin that computes the same warp-wide result from the PTX ISA's fragment layouts.
+// What ember-cuda's matrix kernels (gemm.cu, gemm_tc.cu) share: the output-tile raster, the epilogue's bias, and
+// the inline PTX of asynchronous copies to shared memory (cp.async, sm_80+), ldmatrix fragment loads, tensor-core
+// mma.sync for TF32 (m16n8k8) and BF16 (m16n8k16) with FP32 accumulation, and the roundings to those formats.
+// Under EMBER_EMULATE (the CPU emulator, src/test/emu) each PTX piece has a twin that computes the same warp-wide
+// result from the PTX ISA's fragment layouts.
 //
 //   cp_async16(dst, src, bytes)  16 bytes global -> shared, `bytes` (0..16) read and the rest zero-filled;
 //                                src 16-byte aligned; visible after cp_async_wait retires its group

@@ -6,7 +6,7 @@
 // which is the mma.sync .row.col layout. gemm_tf32 reads FP32 operands and rounds them to TF32 (cvt.rna) as it
 // loads the fragments; gemm_bf16 reads operands already in bfloat16 (16-bit words). Operands in any other layout,
 // and every FP32 operand of a bf16 product, are first written into this layout by gemm_pack_f32 / gemm_pack_bf16
-// (dev.ember.cuda.CudaGemm decides), a pass that reads FP32 once and, for bf16, writes half the bytes back.
+// (dev.ember.cuda.TensorCoreGemm decides), a pass that reads FP32 once and, for bf16, writes half the bytes back.
 //
 // Requirements (the host checks them, or packs): A + aOff and B + bOff 16-byte aligned; lda, ldb and (batch > 1)
 // sab, sbb multiples of 16 bytes (4 floats, 8 bf16); M, N, K >= 1; C contiguous, not overlapping A or B.
@@ -17,8 +17,8 @@
 // Design: 128x256 block tile, 8 warps (2 along M x 4 along N) of 64x64, each 4 x 8 mma tiles; a k-tile is 64 bytes
 // of every row (32 bf16, 16 tf32), two mma k-steps. Operand tiles go global -> shared with 16-byte cp.async, 5
 // stages deep: while the warps multiply k-tile kt, the copies of k-tiles kt+1 .. kt+4 are in flight, and no
-// registers hold staged data (ptxas: 216 registers bf16, 198 tf32, no spills; the staged kernels of gemm.cu
-// spent 48 registers on staging and hid global latency behind one k-tile only). One barrier per k-tile: at its
+// registers hold staged data (ptxas: 216 registers bf16, 198 tf32, no spills; the register-staged kernels these
+// replaced spent 48 registers on staging and hid global latency behind one k-tile only). One barrier per k-tile: at its
 // top every warp has finished the previous tile, so its stage may be refilled. Rows past M or N and k past K are
 // zero-filled by the copies (src-size < 16), so edge tiles need no other test. The 16-byte chunks of a shared
 // row are XOR-swizzled (chunk c of row r at c ^ ((r >> 1) & 3)), so that the ldmatrix fragment loads (8 rows,
@@ -29,12 +29,11 @@
 // Pack kernels: gemm_pack_f32 / gemm_pack_bf16(int batch, int R, int K, const float* X, int off, int sb, int sr,
 // int sk, T* Y, int ldy): Y[b*R*ldy + r*ldy + k] = X[off + b*sb + r*sr + k*sk] (bf16: rounded to nearest even) for
 // r < R, k < K; Y's padding (K <= k < ldy) is not written. grid = (ceil(R/32) * ceil(K/32), 1, batch), block
-// 256 (8 warps); a 32x32 tile passes through shared memory, read along whichever of r and k has unit stride and written
-// along k, so both sides are coalesced.
+// 256 (8 warps); a 32x32 tile passes through shared memory, read along whichever of r and k has unit stride and
+// written along k, so both sides are coalesced.
 #include <stdint.h>
 
 #include "gemm.cuh"
-
 
 namespace gemm_tc {
 
