@@ -312,3 +312,15 @@ __device__ __forceinline__ long long wrap_mul(long long a, long long b) {
 }
 
 }  // namespace ember
+
+// The device side of Backend.checkIndices (IndexCheck): the first thread to find a bad index claims `flag` (device
+// memory, 0 when clear) and writes the check's id and the value to `reportId` / `reportValue`, mapped host memory
+// that the host reads after its next synchronisation (it raises the check's message, then clears both).
+__device__ __forceinline__ void report_bad_index(int id, long long value, int* flag, volatile int* reportId,
+                                                 volatile long long* reportValue) {
+    if (atomicCAS(flag, 0, 1) == 0) {
+        *reportValue = value;
+        __threadfence_system();
+        *reportId = id;
+    }
+}

@@ -208,9 +208,7 @@ EMBER_INDEX_ADD(long long, i64)
 // check_index(int n, Desc idx, const long long* index, long long lo, long long hi, long long allowed,
 //             int hasAllowed, int id, int* flag, int* reportId, long long* reportValue)
 // The device-side range check behind Backend.checkIndices: every value must lie in [lo, hi) or equal `allowed`
-// (when hasAllowed). The first thread to find one that does not claims `flag` (device memory, 0 when clear) and
-// writes the check's id and the value to `reportId` / `reportValue`, which are mapped host memory: the host reads
-// them after its next synchronisation and raises the check's message, then clears both. Grid-stride, as above.
+// (when hasAllowed); a bad one is reported with ember.cuh's report_bad_index. Grid-stride, as above.
 extern "C" __global__ void __launch_bounds__(256) check_index(int n, Desc idx, const long long* __restrict__ index,
                                                               long long lo, long long hi, long long allowed,
                                                               int hasAllowed, int id, int* flag,
@@ -219,11 +217,7 @@ extern "C" __global__ void __launch_bounds__(256) check_index(int n, Desc idx, c
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned) n; i += blockDim.x * gridDim.x) {
         const long long v = index[offset_of(idx, (int) i)];
         if ((v < lo || v >= hi) && !(hasAllowed && v == allowed)) {
-            if (atomicCAS(flag, 0, 1) == 0) {
-                *reportValue = v;
-                __threadfence_system();
-                *reportId = id;
-            }
+            report_bad_index(id, v, flag, reportId, reportValue);
             return;
         }
     }

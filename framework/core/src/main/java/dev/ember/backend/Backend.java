@@ -217,13 +217,16 @@ public interface Backend {
 
     /**
      * Cross entropy of logits {@code input} (N, C) contiguous and class indices {@code target} (N, int64, each in
-     * [0, C) or {@code ignoreIndex}) in a couple of launches: logp (N, C) = logSoftmax(input); loss = the mean over
-     * the rows not ignored of -logp[i, target_i] (reduction 1), their sum (2), or each row's (0: N values, 0 where
-     * ignored); count (1 element) = the rows not ignored, kept for the backward. A backend that implements it
-     * implements {@link #crossEntropyBackward} too. False (nothing written): the tensor layer's composite runs.
+     * [0, C) or {@code ignoreIndex}; see checkMessage) in a couple of launches: logp (N, C) = logSoftmax(input);
+     * loss = the mean over the rows not ignored of -logp[i, target_i] (reduction 1), their sum (2), or each row's
+     * (0: N values, 0 where ignored); count (1 element) = the rows not ignored, kept for the backward. With
+     * {@code checkMessage} not null the targets are not range-checked yet: the backend checks them as
+     * {@link #checkIndices} would (a bad one raises {@code String.format(checkMessage, value)}) and reads no logp
+     * for it. A backend that implements this implements {@link #crossEntropyBackward} too. False (nothing written,
+     * nothing checked): the tensor layer checks the targets and runs its composite.
      */
     default boolean crossEntropy(Strided input, Strided target, long ignoreIndex, int reduction, Strided logp,
-                                 Strided loss, Strided count) {
+                                 Strided loss, Strided count, String checkMessage) {
         return false;
     }
 

@@ -280,13 +280,27 @@ public final class Fused {
      * device and the op can be captured in a graph.
      */
     public static Tensor crossEntropy(Tensor input, Tensor target, long ignoreIndex, String reduction) {
+        return crossEntropy(input, target, ignoreIndex, reduction, null);
+    }
+
+    /**
+     * {@link #crossEntropy(Tensor, Tensor, long, String)} with targets not range-checked yet when
+     * {@code checkMessage} is not null: they are checked here (in the backend's loss kernel where it has one, else
+     * by {@link IndexChecks}), a bad one raising {@code String.format(checkMessage, value)}. Null (nothing checked)
+     * for operands of the wrong kind.
+     */
+    public static Tensor crossEntropy(Tensor input, Tensor target, long ignoreIndex, String reduction,
+                                      String checkMessage) {
         if (input.dim() != 2 || target.dim() != 1 || input.shape[0] != target.shape[0]
                 || !input.dtype().isFloatingPoint()) {
             return null;
         }
-        Tensor fused = crossEntropyKernels(input, target, ignoreIndex, reduction);
+        Tensor fused = crossEntropyKernels(input, target, ignoreIndex, reduction, checkMessage);
         if (fused != null) {
             return fused;
+        }
+        if (checkMessage != null) {
+            IndexChecks.check(target, 0, input.shape[1], ignoreIndex, checkMessage);
         }
         Tensor t = target.reshape(input.shape[0], 1);
         Tensor keep = t.ne((double) ignoreIndex);
@@ -298,7 +312,8 @@ public final class Fused {
      * The node in the backend's own cross-entropy kernels ({@link Backend#crossEntropy}), when it has them: a
      * couple of launches each way instead of the composite's dozen; null otherwise.
      */
-    private static Tensor crossEntropyKernels(Tensor input, Tensor target, long ignoreIndex, String reduction) {
+    private static Tensor crossEntropyKernels(Tensor input, Tensor target, long ignoreIndex, String reduction,
+                                              String checkMessage) {
         int red = switch (reduction) {
             case "none" -> 0;
             case "mean" -> 1;
@@ -316,7 +331,7 @@ public final class Fused {
         Tensor count = Creation.output(x.dtype(), new int[0], x);
         Backend be = x.backend();
         if (!be.crossEntropy(x.strided(), t.strided(), ignoreIndex, red, logp.strided(), loss.strided(),
-                count.strided())) {
+                count.strided(), checkMessage)) {
             return null;
         }
         return Graph.record("NllLossBackward0", loss, input, new Tensor[] {logp, t, count}, g -> {

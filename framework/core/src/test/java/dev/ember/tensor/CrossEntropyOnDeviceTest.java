@@ -69,6 +69,20 @@ class CrossEntropyOnDeviceTest {
                 e.getMessage());
     }
 
+    /**
+     * Targets handed over unchecked (a check message given) are checked here when the backend has no loss kernel
+     * to do it: the CPU's, with a negative target; ignore_index passes.
+     */
+    @Test
+    void uncheckedTargetsAreCheckedWhenNoKernelDoes() {
+        Tensor x = Tensor.zeros(3, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Fused.crossEntropy(x, Tensor.of(new long[] {0, -3, 1}, 3), -100, "mean", "ce: target %d"));
+        assertEquals("ce: target -3", e.getMessage());
+        assertEquals(Math.log(4), Fused.crossEntropy(x, Tensor.of(new long[] {0, -100, 3}, 3), -100, "mean",
+                "ce: target %d").item(), 1e-6); // float32
+    }
+
     /** The CPU runs every op at once: there is nothing to capture, and it says so. */
     @Test
     void cpuHasNoGraphs() {

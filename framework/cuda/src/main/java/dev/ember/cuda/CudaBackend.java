@@ -455,8 +455,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean crossEntropy(Strided input, Strided target, long ignoreIndex, int reduction, Strided logp,
-                                Strided loss, Strided count) {
-        return CudaLoss.crossEntropy(input, target, ignoreIndex, reduction, logp, loss, count);
+                                Strided loss, Strided count, String checkMessage) {
+        return CudaLoss.crossEntropy(input, target, ignoreIndex, reduction, logp, loss, count, checkMessage);
     }
 
     @Override

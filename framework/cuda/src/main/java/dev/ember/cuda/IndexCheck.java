@@ -46,16 +46,25 @@ final class IndexCheck {
         if (d == null) {
             return false;
         }
-        int id;
-        synchronized (this) {
-            id = ids.computeIfAbsent(message, m -> {
-                messages.add(m);
-                return messages.size();
-            });
-        }
         r.kernels.launch1d("check_index", n, n, d[0], CudaBackend.base(index), lo, hi,
-                allowed == null ? 0L : allowed, allowed == null ? 0 : 1, id, flag, idPtr, valuePtr);
+                allowed == null ? 0L : allowed, allowed == null ? 0 : 1, id(message), flag, idPtr, valuePtr);
         return true;
+    }
+
+    /**
+     * The arguments a kernel that checks indices itself reports through (nll_loss_T): the message's id (never 0),
+     * the claim flag, and the report's two fields, as check_index takes them.
+     */
+    Object[] reportArguments(String message) {
+        return new Object[] {id(message), flag, idPtr, valuePtr};
+    }
+
+    /** The message's id, registered at its first use: 1, 2, ... */
+    private synchronized int id(String message) {
+        return ids.computeIfAbsent(message, m -> {
+            messages.add(m);
+            return messages.size();
+        });
     }
 
     /** After a synchronisation: raises the first failed check's message (and clears the report) if there is one. */

@@ -310,6 +310,14 @@ class CudaGraphTest {
         assertEquals(4, emb.forward(Tensor.of(new long[] {0}, 1).cuda()).numel(), "cleared after the report");
         emb.forward(Tensor.of(new long[] {9}, 1).cuda()).sum().item();
 
+        // eager cross entropy: the loss kernel checks the targets itself, a negative one too; ignore_index passes
+        Tensor logits = randnLike(Tensor.of(new long[] {0, 0}, 2));
+        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
+                () -> F.crossEntropy(logits, Tensor.of(new long[] {0, -2}, 2).cuda()).item());
+        assertTrue(neg.getMessage().startsWith("crossEntropy: target -2 is out of bounds for 3 classes"),
+                neg.getMessage());
+        assertEquals(Math.log(3), F.crossEntropy(logits, Tensor.of(new long[] {-100, 2}, 2).cuda()).item(), 1e-6);
+
         Tensor idx = Tensor.of(new long[] {0, 1}, 2).cuda();
         Tensor[] r = new Tensor[1];
         try (DeviceGraph g = DeviceGraph.capture(CUDA, () -> r[0] = F.crossEntropy(randnLike(idx), idx))) {

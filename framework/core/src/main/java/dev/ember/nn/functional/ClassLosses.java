@@ -45,9 +45,11 @@ final class ClassLosses {
                 long[] t = checkIndexTarget(op, input, target, classDim, classes, o.ignoreIndex());
                 fused = Fused.crossEntropy(input, t, o.ignoreIndex(), o.reduction());
             } else {
-                // a device keeps the targets: checked there, and nothing waits for it
-                checkIndexTarget(op, input, target, classDim, classes, o.ignoreIndex());
-                fused = Fused.crossEntropy(input, target, o.ignoreIndex(), o.reduction());
+                // a device keeps the targets: their range is checked there (in the loss kernel, where the backend
+                // can), and nothing waits for it; the composite below checks them itself
+                checkIndexTargetType(op, input, target, classDim);
+                fused = Fused.crossEntropy(input, target, o.ignoreIndex(), o.reduction(),
+                        targetMessage(op, classes, o.ignoreIndex()));
             }
             if (fused != null) {
                 return fused;
@@ -184,8 +186,7 @@ final class ClassLosses {
      * (which checks without waiting: see {@link IndexChecks}).
      */
     private static long[] checkTargetValues(String op, Tensor target, long classes, long ignoreIndex) {
-        String message = op + ": target %d is out of bounds for " + classes + " classes (valid: 0.." + (classes - 1)
-                + " or ignore_index " + ignoreIndex + ")";
+        String message = targetMessage(op, classes, ignoreIndex);
         if (!target.device().equals(Device.CPU)) {
             IndexChecks.check(target, 0, classes, ignoreIndex, message);
             return null;
@@ -199,14 +200,25 @@ final class ClassLosses {
         return values;
     }
 
+    /** The message of a target out of range (a format with the bad value's %d). */
+    private static String targetMessage(String op, long classes, long ignoreIndex) {
+        return op + ": target %d is out of bounds for " + classes + " classes (valid: 0.." + (classes - 1)
+                + " or ignore_index " + ignoreIndex + ")";
+    }
+
     /** The checks nll makes of an index target, in its order; returns the target's values. */
     private static long[] checkIndexTarget(String op, Tensor input, Tensor target, int classDim, long classes,
                                            long ignoreIndex) {
+        checkIndexTargetType(op, input, target, classDim);
+        return checkTargetValues(op, target, classes, ignoreIndex);
+    }
+
+    /** nll's checks of an index target's dtype and shape (its values are checked apart). */
+    private static void checkIndexTargetType(String op, Tensor input, Tensor target, int classDim) {
         if (target.dtype() != DType.INT64) {
             throw new IllegalArgumentException(op + ": expected target of class indices with dtype torch.int64, got "
                     + target.dtype().torchName());
         }
         checkTargetShape(op, input, target, classDim);
-        return checkTargetValues(op, target, classes, ignoreIndex);
     }
 }
