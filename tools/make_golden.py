@@ -639,6 +639,7 @@ def build():
     case("baddbmm_col_bias", "baddbmm", [randn(5), randn(2, 3, 4), randn(2, 4, 5)])
     case("baddbmm_full", "baddbmm", [randn(2, 3, 5), randn(2, 3, 4), randn(2, 4, 5)])
     case("baddbmm_scalar_like", "baddbmm", [randn(1, 1, 1), randn(2, 3, 4), randn(2, 4, 5)])
+    case("baddbmm_mask", "baddbmm", [randn(1, 3, 5), randn(2, 3, 4), randn(2, 4, 5)])
 
 
 def write():

@@ -3,8 +3,8 @@
 //
 // Every kernel computes, for b < batch, m < M, n < N:
 //   C[cOff + b*M*N + m*N + n] = sum_k A[aOff + b*sab + m*sam + k*sak] * B[bOff + b*sbb + k*sbk + n*sbn]
-//                               (+ bias[biasRows ? m : n] when bias is not null: F.linear's bias, or a
-//                                convolution's per output channel, added in the epilogue)
+//                               (+ bias[b*bsb + m*bsm + n*bsn] when bias is not null, added in the epilogue:
+//                                F.linear's bias, a convolution's per output channel, an attention mask)
 // for any M, N, K >= 1 and any strides (K == 0 is handled by the host). Unit sak or sam (A) and unit
 // sbn or sbk (B) with 16-byte alignment take vector loads; anything else takes a scalar path.
 //
@@ -160,7 +160,7 @@ GEMM_DEV void loader_store(const Loader& L, const float v[4], float* s, int t) {
 
 GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
                   const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff, const float* bias,
-                  int biasRows) {
+                  int bsb, int bsm, int bsn) {
     __shared__ __align__(16) float sA[2 * BK * LD];
     __shared__ __align__(16) float sB[2 * BK * LD];
 
@@ -239,7 +239,7 @@ GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int 
             float* c = Cb + (long long)m * N + n;
             float v[4];
 #pragma unroll
-            for (int j = 0; j < 4; j++) v[j] = acc[i][h * 4 + j] + bias_at(bias, biasRows, m, n + j, N);
+            for (int j = 0; j < 4; j++) v[j] = acc[i][h * 4 + j] + bias_at(bias, bsb, bsm, bsn, b, m, n + j, N);
             if (cvec && n + 3 < N) {
                 *reinterpret_cast<float4*>(c) = make_float4(v[0], v[1], v[2], v[3]);
             } else {
@@ -369,7 +369,8 @@ struct Copier {
 
 template <typename T, int BM, int BN, int BK, int STAGES>
 GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab, int sam, int sak,
-                  const T* B, int bOff, int sbb, int sbk, int sbn, T* C, int cOff, const T* bias, int biasRows) {
+                  const T* B, int bOff, int sbb, int sbk, int sbn, T* C, int cOff, const T* bias, int bsb, int bsm,
+                  int bsn) {
     constexpr int GT = (BM / 4) * (BN / 4);  // threads per k-group
     constexpr int KG = NT / GT;              // k-groups
     constexpr int KPG = BK / KG;             // k-steps per group per k-tile
@@ -445,7 +446,7 @@ GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab,
 #pragma unroll
             for (int j = 0; j < 4; j++) {
                 const int n = n0 + tn * 4 + j;
-                if (m < M && n < N) Cb[(long long)m * N + n] = acc[i][j] + bias_at(bias, biasRows, m, n, N);
+                if (m < M && n < N) Cb[(long long)m * N + n] = acc[i][j] + bias_at(bias, bsb, bsm, bsn, b, m, n, N);
             }
         }
         return;
@@ -461,7 +462,7 @@ GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab,
 #pragma unroll
         for (int gg = 1; gg < KG; gg++) s += red[gg * BM * BN + o];
         const int m = m0 + o / BN, n = n0 + o % BN;
-        if (m < M && n < N) Cb[(long long)m * N + n] = s + bias_at(bias, biasRows, m, n, N);
+        if (m < M && n < N) Cb[(long long)m * N + n] = s + bias_at(bias, bsb, bsm, bsn, b, m, n, N);
     }
 }
 
@@ -471,8 +472,8 @@ GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab,
 
 #define GEMM_ARGS(T)                                                                                         \
     int batch, int M, int N, int K, const T *A, int aOff, int sab, int sam, int sak, const T *B, int bOff, \
-        int sbb, int sbk, int sbn, T *C, int cOff, const T *bias, int biasRows
-#define GEMM_PASS batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff, bias, biasRows
+        int sbb, int sbk, int sbn, T *C, int cOff, const T *bias, int bsb, int bsm, int bsn
+#define GEMM_PASS batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff, bias, bsb, bsm, bsn
 
 extern "C" __global__ void __launch_bounds__(256, 2) gemm_f32(GEMM_ARGS(float)) {
     gemm_detail::big::run(GEMM_PASS);

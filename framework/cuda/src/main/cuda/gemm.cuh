@@ -14,7 +14,8 @@
 //   to_tf32(x)                   cvt.rna.tf32.f32: 10 mantissa bits, ties away from zero
 //   pack_bf16(lo, hi)            two floats to bf16 (nearest even), lo in the low half
 //   tile_coords(G, tm, tn)       this block's output tile, the grid visited in groups of G tile rows
-//   bias_at(bias, rows, m, n, N) the epilogue's bias of output (m, n): bias[rows ? m : n], 0 without one or past N
+//   bias_at(bias, sb, sm, sn, b, m, n, N)  the epilogue's addend of output (b, m, n): bias[b*sb + m*sm + n*sn],
+//                                0 without one or past N
 #pragma once
 
 #include <stdint.h>
@@ -36,12 +37,13 @@ GEMM_DEV void tile_coords(int G, int& tm, int& tn) {
     tn = local / rows;
 }
 
-// The bias of output (m, n): per column (a linear layer's) or per row (a convolution's output channel); 0 when
-// there is none or n is past the matrix (callers keep m < M). Adding that 0 changes no result: accumulators start
-// at +0, so they never hold -0.
+// The addend of output (b, m, n), read through strides that broadcast it: a linear layer's bias per column
+// (0, 0, 1), a convolution's per row (0, 1, 0), an attention mask per matrix (0, N, 1). 0 when there is none or n
+// is past the matrix (callers keep m < M). Adding that 0 changes no result: accumulators start at +0, so they never
+// hold -0.
 template <typename T>
-GEMM_DEV T bias_at(const T* bias, int rows, int m, int n, int N) {
-    return bias != nullptr && n < N ? __ldg(bias + (rows ? m : n)) : T(0);
+GEMM_DEV T bias_at(const T* bias, int sb, int sm, int sn, int b, int m, int n, int N) {
+    return bias != nullptr && n < N ? __ldg(bias + (long long)b * sb + (long long)m * sm + (long long)n * sn) : T(0);
 }
 
 #ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu): copies land at cp_async_wait, zero-filled past `bytes`

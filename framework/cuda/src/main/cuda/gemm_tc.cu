@@ -1,6 +1,6 @@
 // gemm_tc.cu - tensor-core matrix products of ember-cuda (see ABI.md, "Tensor-core matrix products").
 //
-// C[cOff + b*M*N + m*N + n] = sum_k A'[m][k] * B'[n][k] (+ bias[biasRows ? m : n]) for FP32 C, where
+// C[cOff + b*M*N + m*N + n] = sum_k A'[m][k] * B'[n][k] (+ bias[b*bsb + m*bsm + n*bsn]) for FP32 C, where
 // both operands are "K-major": row r of an operand holds its K elements contiguously,
 //   A'[m][k] = A[aOff + b*sab + m*lda + k],   B'[n][k] = B[bOff + b*sbb + n*ldb + k],
 // which is the mma.sync .row.col layout. gemm_tf32 reads FP32 operands and rounds them to TF32 (cvt.rna) as it
@@ -143,7 +143,7 @@ GEMM_DEV void multiply(float acc[4][8][4], const Frags& f) {
 
 template <bool BF16>
 GEMM_DEV void run(int batch, int M, int N, int K, const void* A, int aOff, int sab, int lda, const void* B, int bOff,
-                int sbb, int ldb, float* C, int cOff, const float* bias, int biasRows) {
+                int sbb, int ldb, float* C, int cOff, const float* bias, int bsb, int bsm, int bsn) {
     using Cf = Cfg<BF16>;
     extern __shared__ __align__(128) unsigned char gemm_tc_smem[];
     const int t = threadIdx.x, lane = t & 31, warp = t >> 5;
@@ -210,8 +210,8 @@ GEMM_DEV void run(int batch, int M, int N, int K, const void* A, int aOff, int s
 #pragma unroll
             for (int nt = 0; nt < 8; nt++) {
                 const int n = n0 + wn * 64 + nt * 8 + 2 * tq;
-                const float v0 = acc[mt][nt][2 * h] + bias_at(bias, biasRows, m, n, N);
-                const float v1 = acc[mt][nt][2 * h + 1] + bias_at(bias, biasRows, m, n + 1, N);
+                const float v0 = acc[mt][nt][2 * h] + bias_at(bias, bsb, bsm, bsn, b, m, n, N);
+                const float v1 = acc[mt][nt][2 * h + 1] + bias_at(bias, bsb, bsm, bsn, b, m, n + 1, N);
                 if (cvec && n + 1 < N) {
                     *reinterpret_cast<float2*>(crow + n) = make_float2(v0, v1);
                 } else {
@@ -252,8 +252,8 @@ GEMM_DEV void pack(int R, int K, const float* X, int off, int sb, int sr, int sk
 
 #define GEMM_TC_ARGS(T)                                                                                     \
     int batch, int M, int N, int K, const T *A, int aOff, int sab, int lda, const T *B, int bOff, int sbb, \
-        int ldb, float *C, int cOff, const float *bias, int biasRows
-#define GEMM_TC_PASS batch, M, N, K, A, aOff, sab, lda, B, bOff, sbb, ldb, C, cOff, bias, biasRows
+        int ldb, float *C, int cOff, const float *bias, int bsb, int bsm, int bsn
+#define GEMM_TC_PASS batch, M, N, K, A, aOff, sab, lda, B, bOff, sbb, ldb, C, cOff, bias, bsb, bsm, bsn
 
 extern "C" __global__ void __launch_bounds__(256, 1) gemm_tf32(GEMM_TC_ARGS(float)) {
     gemm_tc::run<false>(GEMM_TC_PASS);

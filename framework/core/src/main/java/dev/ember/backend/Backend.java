@@ -121,12 +121,12 @@ public interface Backend {
     void bmm(Strided a, Strided b, Strided out);
 
     /**
-     * {@code out = a @ b + bias}: a (B, M, K), b (B, K, N), bias of out's dtype added in the product's epilogue,
-     * per column (N elements, F.linear's bias) or with {@code rows} per row (M elements, a convolution's per output
-     * channel) of every batch; the sum is the same as {@link #bmm} followed by an add. False when not fused here:
-     * the tensor layer then runs exactly that.
+     * {@code out = a @ b + addend}: a (B, M, K), b (B, K, N), addend a (B, M, N) view of out's dtype that repeats
+     * what it broadcasts (stride 0): F.linear's bias per column, a convolution's per row, an attention mask per
+     * matrix, added in the product's epilogue. The sum is the same as {@link #bmm} followed by an add. False when
+     * not fused here: the tensor layer then runs exactly that.
      */
-    default boolean bmmBias(Strided a, Strided b, Strided bias, boolean rows, Strided out) {
+    default boolean bmmAdd(Strided a, Strided b, Strided addend, Strided out) {
         return false;
     }
 

@@ -92,7 +92,7 @@ final class MatMul {
 
     /** (B, N, K) @ (B, K, M) -> (B, N, M); the gradients are two more bmm's with transposed views. */
     static Tensor bmm(Tensor a, Tensor b) {
-        return bmm(a, b, null, false);
+        return bmm(a, b, null, "BmmBackward0");
     }
 
     /**
@@ -116,15 +116,15 @@ final class MatMul {
                     + " does not broadcast to the product's shape " + Shapes.str(outShape));
         }
         if (bias.dim() == 1 && bias.dtype() == mat1.dtype() && bias.device().equals(mat1.device())) {
-            return bmm(mat1.unsqueeze(0), mat2.unsqueeze(0), bias, false).squeeze(0);
+            return bmm(mat1.unsqueeze(0), mat2.unsqueeze(0), bias, "AddmmBackward0").squeeze(0);
         }
         return bias.add(mat1.mm(mat2));
     }
 
     /**
      * {@code input + batch1 @ batch2} (torch.baddbmm with beta = alpha = 1): batch1 (B, N, K), batch2 (B, K, M),
-     * input broadcastable to (B, N, M). An input of the operands' dtype and device that holds one value per row
-     * ((N, 1), a convolution's bias) or per column ((M)) is added in the product's epilogue; any other after it.
+     * input broadcastable to (B, N, M). An input of the operands' dtype and device is added in the product's
+     * epilogue (a convolution's bias per row, an attention mask per matrix); any other after it.
      */
     static Tensor baddbmm(Tensor input, Tensor batch1, Tensor batch2) {
         check("baddbmm", batch1, batch2);
@@ -138,45 +138,44 @@ final class MatMul {
             throw new IllegalArgumentException("baddbmm: the input of shape " + Shapes.str(input.shape)
                     + " does not broadcast to the product's shape " + Shapes.str(outShape));
         }
-        int[] s = {1, 1, 1};
-        System.arraycopy(input.shape, 0, s, 3 - input.dim(), input.dim());
-        boolean sameKind = input.dtype() == batch1.dtype() && input.device().equals(batch1.device());
-        if (sameKind && s[0] == 1 && s[1] == outShape[1] && s[2] == 1) {
-            return bmm(batch1, batch2, input.reshape(outShape[1]), true);
-        }
-        if (sameKind && s[0] == 1 && s[1] == 1 && s[2] == outShape[2]) {
-            return bmm(batch1, batch2, input.reshape(outShape[2]), false);
+        if (input.dtype() == batch1.dtype() && input.device().equals(batch1.device())) {
+            return bmm(batch1, batch2, input, "BaddbmmBackward0");
         }
         return input.add(batch1.bmm(batch2));
     }
 
     /**
-     * {@link #bmm}, plus {@code bias} (nullable): M values added to every row, or with {@code rows} N values added to
-     * every column (one per row); the product's node is then AddmmBackward0 or BaddbmmBackward0.
+     * {@link #bmm}, plus {@code input} (nullable; broadcastable to the product's shape, of its dtype and device), as
+     * the node {@code name}. An input that the product's shape repeats is added in the backend's GEMM epilogue
+     * where it can; one as large as the product is added after it (its gradient would be the product's own).
      */
-    private static Tensor bmm(Tensor a, Tensor b, Tensor bias, boolean rows) {
+    private static Tensor bmm(Tensor a, Tensor b, Tensor input, String name) {
         check("bmm", a, b);
         if (a.dim() != 3 || b.dim() != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
             throw new IllegalArgumentException("bmm: expected (B, N, K) and (B, K, M) tensors, got shapes "
                     + Shapes.str(a.shape) + " and " + Shapes.str(b.shape));
         }
-        Tensor out = Creation.output(a.dtype(), new int[] {a.shape[0], a.shape[1], b.shape[2]}, a);
+        int[] outShape = {a.shape[0], a.shape[1], b.shape[2]};
+        if (input != null && input.numel() >= Shapes.numel(outShape)) {
+            return input.add(bmm(a, b));
+        }
+        Tensor out = Creation.output(a.dtype(), outShape, a);
         if (out.numel() > 0) {
             Backend be = out.backend();
-            if (bias == null) {
+            if (input == null) {
                 be.bmm(a.strided(), b.strided(), out.strided());
-            } else if (!be.bmmBias(a.strided(), b.strided(), bias.strided(), rows, out.strided())) {
-                be.bmm(a.strided(), b.strided(), out.strided());
-                int[] spread = rows ? new int[] {0, bias.strides[0], 0} : new int[] {0, 0, bias.strides[0]};
-                be.binary(BinaryOp.ADD, out.strided(), new Strided(bias.storage, out.shape, spread, bias.offset),
-                        out.strided());
+            } else {
+                Strided addend = Elementwise.prepare(input, out.dtype(), out.shape).strided(); // stride 0 repeats
+                if (!be.bmmAdd(a.strided(), b.strided(), addend, out.strided())) {
+                    be.bmm(a.strided(), b.strided(), out.strided());
+                    be.binary(BinaryOp.ADD, out.strided(), addend, out.strided());
+                }
             }
         }
         // only the gradients that are needed (an input batch needs none); when an operand is a transposed view
         // (a weight in F.linear), its gradient is computed transposed, so it comes out in the operand's own layout
         // and needs no strided copy later; all are new buffers, so a weight (a leaf) keeps its gradient as it is
-        Tensor[] inputs = bias == null ? new Tensor[] {a, b} : new Tensor[] {a, b, bias};
-        String name = bias == null ? "BmmBackward0" : rows ? "BaddbmmBackward0" : "AddmmBackward0";
+        Tensor[] inputs = input == null ? new Tensor[] {a, b} : new Tensor[] {a, b, input};
         return Graph.recordFresh(name, out, inputs, new Tensor[] {a, b}, g -> {
             Tensor ga = null;
             Tensor gb = null;
@@ -186,11 +185,11 @@ final class MatMul {
             if (b.requiresGrad) {
                 gb = columnMajor(b) ? g.transpose(1, 2).bmm(a).transpose(1, 2) : a.transpose(1, 2).bmm(g);
             }
-            if (bias == null) {
+            if (input == null) {
                 return new Tensor[] {ga, gb};
             }
-            int[] summed = rows ? new int[] {0, 2} : new int[] {0, 1};
-            return new Tensor[] {ga, gb, bias.requiresGrad ? g.sum(summed, false) : null};
+            // smaller than g, so summing to its size makes a new buffer (fresh, as the node declares)
+            return new Tensor[] {ga, gb, input.requiresGrad ? g.sumToSize(input.shape()) : null};
         });
     }
 

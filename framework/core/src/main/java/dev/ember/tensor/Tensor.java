@@ -895,8 +895,8 @@ public final class Tensor {
 
     /**
      * {@code this + batch1 @ batch2}, torch.baddbmm with beta = alpha = 1: batch1 (B, N, K), batch2 (B, K, M), this
-     * broadcastable to (B, N, M). One value per row ((N, 1), a convolution's bias) or per column ((M)) is added
-     * inside the product's kernel where the backend can.
+     * broadcastable to (B, N, M). A this that the product repeats (a convolution's bias per row, an attention mask
+     * per matrix) is added inside the product's kernel where the backend can.
      */
     public Tensor baddbmm(Tensor batch1, Tensor batch2) {
         return MatMul.baddbmm(this, batch1, batch2);

@@ -79,13 +79,14 @@ class GradcheckMatmulTest {
         check(in -> in[0].expand(4).addmm(in[1], in[2]), randn(1), randn(3, 5), randn(5, 4));
     }
 
-    /** A bias per row ((N, 1)) or per column ((M)) takes the fused path (BaddbmmBackward0/AddmmBackward0). */
+    /** An input the product repeats (per row, per column, per matrix) takes the fused path (BaddbmmBackward0). */
     @Test
     void baddbmm() {
         check(in -> in[0].baddbmm(in[1], in[2]), randn(3, 1), randn(2, 3, 4), randn(2, 4, 5));
         check(in -> in[0].baddbmm(in[1], in[2]), randn(5), randn(2, 3, 4), randn(2, 4, 5));
         check(in -> in[0].baddbmm(in[1].expand(2, 3, 4), in[2]), randn(1, 3, 1), randn(3, 4), randn(2, 4, 5));
         check(in -> in[0].baddbmm(in[1], in[2]), randn(2, 3, 5), randn(2, 3, 4), randn(2, 4, 5));
+        check(in -> in[0].baddbmm(in[1], in[2]), randn(1, 3, 5), randn(2, 3, 4), randn(2, 4, 5)); // a mask
     }
 
     @Test

@@ -328,16 +328,16 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void bmm(Strided a, Strided b, Strided out) {
-        CudaGemm.bmm(this, a, b, null, false, out);
+        CudaGemm.bmm(this, a, b, null, out);
     }
 
-    /** Every GEMM kernel adds a contiguous bias in its epilogue; an empty sum (K = 0) takes the composite. */
+    /** Every GEMM kernel adds a strided addend in its epilogue; an empty sum (K = 0) takes the composite. */
     @Override
-    public boolean bmmBias(Strided a, Strided b, Strided bias, boolean rows, Strided out) {
-        if (bias.dtype() != out.dtype() || a.shape()[2] == 0 || (bias.shape()[0] > 1 && bias.strides()[0] != 1)) {
+    public boolean bmmAdd(Strided a, Strided b, Strided addend, Strided out) {
+        if (addend.dtype() != out.dtype() || a.shape()[2] == 0) {
             return false;
         }
-        CudaGemm.bmm(this, a, b, bias, rows, out);
+        CudaGemm.bmm(this, a, b, addend, out);
         return true;
     }
 

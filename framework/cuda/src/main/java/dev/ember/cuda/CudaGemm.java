@@ -59,11 +59,8 @@ final class CudaGemm {
         return (long) batch * ((m + c.bm() - 1) / c.bm()) * ((n + c.bn() - 1) / c.bn());
     }
 
-    /**
-     * out = a @ b plus bias (contiguous; nullable): N elements added to every row, or with {@code rows} M elements
-     * added to every column; a (B, M, K), b (B, K, N), out (B, M, N).
-     */
-    static void bmm(CudaBackend cuda, Strided a, Strided b, Strided bias, boolean rows, Strided out) {
+    /** out = a @ b (+ addend, a (B, M, N) broadcast view; nullable): a (B, M, K), b (B, K, N), out (B, M, N). */
+    static void bmm(CudaBackend cuda, Strided a, Strided b, Strided addend, Strided out) {
         int batch = a.shape()[0];
         int m = a.shape()[1];
         int kk = a.shape()[2];
@@ -80,13 +77,13 @@ final class CudaGemm {
         int[] sb = b.strides();
         int rowTiles = (m + c.bm() - 1) / c.bm();
         if (rowTiles <= MAX_GRID && batch <= MAX_GRID) {
-            launch(cuda, c, batch, m, n, kk, a, a.offset(), b, b.offset(), bias, rows, out, out.offset());
+            launch(cuda, c, batch, m, n, kk, a, a.offset(), b, b.offset(), addend, out, out.offset());
         } else if (rowTiles <= MAX_GRID) {
             // grid.z is at most 65535: batches in chunks (C's batch stride M*N is the same in every chunk)
             for (int b0 = 0; b0 < batch; b0 += MAX_GRID) {
                 int nb = Math.min(MAX_GRID, batch - b0);
-                launch(cuda, c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0], bias, rows,
-                        out, out.offset() + b0 * m * n);
+                launch(cuda, c, nb, m, n, kk, a, a.offset() + b0 * sa[0], b, b.offset() + b0 * sb[0],
+                        from(addend, b0, 0), out, out.offset() + b0 * m * n);
             }
         } else {
             // so is grid.y: one batch at a time, rows in chunks (C's rows are contiguous within a batch)
@@ -95,30 +92,42 @@ final class CudaGemm {
                 for (int m0 = 0; m0 < m; m0 += chunk) {
                     int nm = Math.min(chunk, m - m0);
                     launch(cuda, c, 1, nm, n, kk, a, a.offset() + bi * sa[0] + m0 * sa[1], b,
-                            b.offset() + bi * sb[0], rowsChunk(bias, rows, m0), rows, out,
-                            out.offset() + (bi * m + m0) * n);
+                            b.offset() + bi * sb[0], from(addend, bi, m0), out, out.offset() + (bi * m + m0) * n);
                 }
             }
         }
     }
 
-    /** A per-row bias for the launch whose rows start at m0 (a per-column bias is the same for every launch). */
-    private static Strided rowsChunk(Strided bias, boolean rows, int m0) {
-        return bias == null || !rows ? bias
-                : new Strided(bias.storage(), bias.shape(), bias.strides(), bias.offset() + m0);
+    /** The addend of a launch that starts at batch b0 and row m0 (nullable). */
+    private static Strided from(Strided addend, int b0, int m0) {
+        if (addend == null) {
+            return null;
+        }
+        int[] s = addend.strides();
+        return new Strided(addend.storage(), addend.shape(), s, addend.offset() + b0 * s[0] + m0 * s[1]);
+    }
+
+    /** The kernels' last four arguments: the addend's first element (or null) and its batch, row, column strides. */
+    static Object[] addendArguments(Strided addend) {
+        if (addend == null) {
+            return new Object[] {null, 0, 0, 0};
+        }
+        int[] s = addend.strides();
+        return new Object[] {at(addend), s[0], s[1], s[2]};
     }
 
     /** One launch over {@code batch} products of (m, k) @ (k, n) from the given element offsets. */
     private static void launch(CudaBackend cuda, Config c, int batch, int m, int n, int kk, Strided a, int aOff,
-                               Strided b, int bOff, Strided bias, boolean rows, Strided out, int cOff) {
+                               Strided b, int bOff, Strided addend, Strided out, int cOff) {
         if (c == TF32 || c == BF16) {
-            TensorCoreGemm.launch(cuda, c == BF16, batch, m, n, kk, a, aOff, b, bOff, bias, rows, out, cOff);
+            TensorCoreGemm.launch(cuda, c == BF16, batch, m, n, kk, a, aOff, b, bOff, addend, out, cOff);
             return;
         }
         int[] sa = a.strides();
         int[] sb = b.strides();
+        Object[] d = addendArguments(addend);
         k().launch(c.kernel(), (n + c.bn() - 1) / c.bn(), (m + c.bm() - 1) / c.bm(), batch, c.threads(),
                 c.sharedBytes(), batch, m, n, kk, base(a), aOff, sa[0], sa[1], sa[2], base(b), bOff, sb[0], sb[1],
-                sb[2], base(out), cOff, at(bias), rows ? 1 : 0);
+                sb[2], base(out), cOff, d[0], d[1], d[2], d[3]);
     }
 }

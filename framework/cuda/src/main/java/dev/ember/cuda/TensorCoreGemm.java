@@ -1,6 +1,5 @@
 package dev.ember.cuda;
 
-import static dev.ember.cuda.CudaBackend.at;
 import static dev.ember.cuda.CudaBackend.base;
 import static dev.ember.cuda.CudaBackend.k;
 
@@ -39,19 +38,20 @@ final class TensorCoreGemm {
     }
 
     /**
-     * C[cOff + b*m*n + i*n + j] = sum_k A(b, i, k) B(b, k, j) (+ bias[rows ? i : j]; bias nullable, contiguous) with
+     * C[cOff + b*m*n + i*n + j] = sum_k A(b, i, k) B(b, k, j) (+ addend(b, i, j), a nullable broadcast view) with
      * A's and B's elements at the given offsets and their strides ({@code a.strides()}: batch, row, k;
      * {@code b.strides()}: batch, k, column).
      */
     static void launch(CudaBackend cuda, boolean bf16, int batch, int m, int n, int kk, Strided a, int aOff,
-                       Strided b, int bOff, Strided bias, boolean rows, Strided out, int cOff) {
+                       Strided b, int bOff, Strided addend, Strided out, int cOff) {
         int[] sa = a.strides();
         int[] sb = b.strides();
         Operand pa = operand(cuda, bf16, batch, m, kk, a, aOff, sa[0], sa[1], sa[2]);
         Operand pb = operand(cuda, bf16, batch, n, kk, b, bOff, sb[0], sb[2], sb[1]);
+        Object[] d = CudaGemm.addendArguments(addend);
         k().launch(bf16 ? "gemm_bf16" : "gemm_tf32", (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
                 SHARED_BYTES, batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
-                pb.ld(), base(out), cOff, at(bias), rows ? 1 : 0);
+                pb.ld(), base(out), cOff, d[0], d[1], d[2], d[3]);
         for (Operand p : new Operand[] {pa, pb}) {
             if (p.packed() != null) {
                 p.packed().close();

@@ -1,5 +1,6 @@
 package dev.ember.cuda;
 
+import static dev.ember.cuda.GpuCheck.assertClose;
 import static dev.ember.cuda.GpuCheck.forwardBackward;
 import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,29 @@ class CudaMatmulTest {
                     t -> F.linear(t[0], t[1], t[2].slice(0, 0, 10, 2)), randn(4, dtype, 2, 7, 9),
                     randn(5, dtype, 5, 9), randn(6, dtype, 10));
         }
+    }
+
+    /** baddbmm's addend in the epilogue: a mask per matrix, a bias per row, per column; with grid chunks too. */
+    @Test
+    void baddbmmAddendsInTheEpilogue() {
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            Tensor b1 = randn(1, dtype, 6, 33, 17);
+            Tensor b2 = randn(2, dtype, 6, 17, 29);
+            forwardBackward(dtype + " mask", tol, tol, t -> t[0].baddbmm(t[1], t[2]), randn(3, dtype, 1, 33, 29), b1,
+                    b2);
+            forwardBackward(dtype + " rows", tol, tol, t -> t[0].baddbmm(t[1], t[2]), randn(4, dtype, 33, 1), b1, b2);
+            forwardBackward(dtype + " columns", tol, tol, t -> t[0].baddbmm(t[1], t[2]), randn(5, dtype, 29), b1, b2);
+            forwardBackward(dtype + " transposed mask", tol, tol, t -> t[0].t().baddbmm(t[1], t[2]),
+                    randn(6, dtype, 29, 33), b1, b2);
+        }
+        // more batches than one grid holds: launched in chunks, each with its own part of the addend (forward only:
+        // the emulator takes long over 70000 blocks)
+        Tensor d = randn(7, DType.FLOAT32, 70000, 2, 1);
+        Tensor x = randn(8, DType.FLOAT32, 70000, 2, 3);
+        Tensor y = randn(9, DType.FLOAT32, 70000, 3, 2);
+        assertClose("70000 batches, a bias per row", d.baddbmm(x, y), d.cuda().baddbmm(x.cuda(), y.cuda()), 1e-4,
+                1e-4);
     }
 
     @Test

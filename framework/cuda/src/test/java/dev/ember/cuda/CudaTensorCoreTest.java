@@ -124,6 +124,9 @@ class CudaTensorCoreTest {
         // a convolution's product: the weight broadcast over the batch, the bias per row
         checkRounding("baddbmm rows", 75, t -> t[2].baddbmm(t[0].expand(3, 6, 75), t[1]), 2,
                 randn(16, DType.FLOAT32, 6, 75), randn(17, DType.FLOAT32, 3, 75, 130), randn(18, DType.FLOAT32, 6, 1));
+        // attention scores: a mask per matrix, added in the epilogue
+        checkRounding("baddbmm mask", 40, t -> t[2].baddbmm(t[0], t[1]), 2, randn(19, DType.FLOAT32, 4, 70, 40),
+                randn(20, DType.FLOAT32, 4, 40, 90), randn(21, DType.FLOAT32, 1, 70, 90));
         // every second column of a wider matrix: no unit stride at all
         check("strided", 17, t -> t[0].slice(1, 0, 34, 2).matmul(t[1].slice(0, 1, 34, 2)),
                 randn(11, DType.FLOAT32, 90, 34), randn(12, DType.FLOAT32, 34, 300));

@@ -166,10 +166,9 @@ public final class Attention {
         Tensor qh = pq.reshape(tgtLen, bsz * numHeads, headDim).transpose(0, 1);
         Tensor kh = pk.reshape(srcLen, bsz * numHeads, headDim).transpose(0, 1);
         Tensor vh = pv.reshape(srcLen, bsz * numHeads, headDim).transpose(0, 1);
-        Tensor scores = qh.mul(1 / Math.sqrt(headDim)).bmm(kh.transpose(1, 2));
-        if (bias != null) {
-            scores = scores.add(bias);
-        }
+        Tensor scaled = qh.mul(1 / Math.sqrt(headDim));
+        // as PyTorch: baddbmm(mask, q, k^T), the mask added in the product's epilogue
+        Tensor scores = bias == null ? scaled.bmm(kh.transpose(1, 2)) : bias.baddbmm(scaled, kh.transpose(1, 2));
         Tensor weights = Dropouts.dropout(scores.softmax(-1), dropoutP, training);
         Tensor out = weights.bmm(vh).transpose(0, 1).reshape(tgtLen * bsz, embedDim);
         out = F.linear(out, outProjWeight, outProjBias).reshape(tgtLen, bsz, embedDim);
