@@ -195,17 +195,9 @@ public final class Fused {
                 rows(out, d), mean.strided(), rstd.strided())) {
             return null;
         }
-        java.util.List<Tensor> inputs = new ArrayList<>(3);
-        inputs.add(input);
-        if (weight != null) {
-            inputs.add(weight);
-        }
-        if (bias != null) {
-            inputs.add(bias);
-        }
         Tensor[] saved = w == null ? new Tensor[] {x, mean, rstd} : new Tensor[] {x, w, mean, rstd};
         // new buffers, one per input: the weight and bias keep theirs without a copy
-        return Graph.recordFresh("NativeLayerNormBackward0", out, inputs.toArray(new Tensor[0]), saved, g -> {
+        return Graph.recordFresh("NativeLayerNormBackward0", out, affineInputs(input, weight, bias), saved, g -> {
             Tensor gc = contiguous(g);
             Tensor gi = Creation.output(x.dtype(), x.shape.clone(), x);
             Tensor gw = weight != null && weight.requiresGrad ? Creation.output(x.dtype(), normShape.clone(), x) : null;
@@ -217,17 +209,30 @@ public final class Fused {
                 gw = gw == null ? null : t[1].reshape(Shapes.toLongs(normShape));
                 gb = gb == null ? null : t[2].reshape(Shapes.toLongs(normShape));
             }
-            Tensor[] grads = new Tensor[inputs.size()];
-            grads[0] = gi;
-            int k = 1;
-            if (weight != null) {
-                grads[k++] = gw;
-            }
-            if (bias != null) {
-                grads[k] = gb;
-            }
-            return grads;
+            return affineGrads(gi, gw, gb, weight, bias);
         });
+    }
+
+    /** A normalisation's node inputs: the input, then weight and bias where given. */
+    static Tensor[] affineInputs(Tensor input, Tensor weight, Tensor bias) {
+        return affine(weight, bias, input, weight, bias);
+    }
+
+    /** The gradients in {@link #affineInputs}' order (gw and gb in the slots of a given weight and bias). */
+    static Tensor[] affineGrads(Tensor gi, Tensor gw, Tensor gb, Tensor weight, Tensor bias) {
+        return affine(weight, bias, gi, gw, gb);
+    }
+
+    private static Tensor[] affine(Tensor weight, Tensor bias, Tensor first, Tensor ofWeight, Tensor ofBias) {
+        List<Tensor> list = new ArrayList<>(3);
+        list.add(first);
+        if (weight != null) {
+            list.add(ofWeight);
+        }
+        if (bias != null) {
+            list.add(ofBias);
+        }
+        return list.toArray(new Tensor[0]);
     }
 
     /** The backward of layer norm in tensor ops (for backends without the kernel): {gx, gw (D), gb (D)}. */

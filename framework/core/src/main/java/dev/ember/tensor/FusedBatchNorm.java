@@ -2,8 +2,6 @@ package dev.ember.tensor;
 
 import dev.ember.backend.Backend;
 import dev.ember.backend.Strided;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Batch normalisation as one graph node (PyTorch's {@code NativeBatchNormBackward0}) over the backend's kernels
@@ -48,17 +46,9 @@ public final class FusedBatchNorm {
                 }
             }
         }
-        List<Tensor> inputs = new ArrayList<>(3);
-        inputs.add(input);
-        if (weight != null) {
-            inputs.add(weight);
-        }
-        if (bias != null) {
-            inputs.add(bias);
-        }
         Tensor[] saved = weight == null ? new Tensor[] {x, mean, invstd} : new Tensor[] {x, weight, mean, invstd};
         // every gradient is a new buffer: the leaves (weight, bias, often the input) keep them without a copy
-        return Graph.recordFresh("NativeBatchNormBackward0", y, inputs.toArray(new Tensor[0]), saved, g -> {
+        return Graph.recordFresh("NativeBatchNormBackward0", y, Fused.affineInputs(input, weight, bias), saved, g -> {
             Tensor gc = Fused.contiguous(g);
             Tensor gi = input.requiresGrad ? Creation.output(x.dtype(), x.shape.clone(), x) : null;
             Tensor gw = weight != null && weight.requiresGrad ? Creation.output(x.dtype(), new int[] {c}, x) : null;
@@ -67,16 +57,7 @@ public final class FusedBatchNorm {
                     training, gi == null ? null : channels(gi), strided(gw), strided(gb))) {
                 throw new IllegalStateException("batchNorm: the backend fused the forward but not the backward");
             }
-            Tensor[] grads = new Tensor[inputs.size()];
-            grads[0] = gi;
-            int k = 1;
-            if (weight != null) {
-                grads[k++] = gw;
-            }
-            if (bias != null) {
-                grads[k] = gb;
-            }
-            return grads;
+            return Fused.affineGrads(gi, gw, gb, weight, bias);
         });
     }
 

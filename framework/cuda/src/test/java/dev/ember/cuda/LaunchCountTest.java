@@ -49,11 +49,23 @@ class LaunchCountTest {
         for (int step = 0; step < 3; step++) {
             opt.zeroGrad();
             F.crossEntropy(model.forward(x), y).backward();
-            long before = CudaRuntime.get().kernels.launches();
-            opt.step();
-            launches = CudaRuntime.get().kernels.launches() - before;
+            launches = launches(opt::step);
         }
         return launches;
+    }
+
+    /** Kernel launches while {@code work} runs. */
+    private static long launches(Runnable work) {
+        long before = CudaRuntime.get().kernels.launches();
+        work.run();
+        return CudaRuntime.get().kernels.launches() - before;
+    }
+
+    /** Device-to-device copies while {@code work} runs. */
+    private static long copies(Runnable work) {
+        long before = CudaRuntime.get().kernels.copies();
+        work.run();
+        return CudaRuntime.get().kernels.copies() - before;
     }
 
     private static Sequential mlp() {
@@ -97,9 +109,8 @@ class LaunchCountTest {
         for (Tensor p : model.parameters()) {
             p.setGrad(null);
         }
-        long before = CudaRuntime.get().kernels.copies();
-        F.crossEntropy(model.forward(x), y).backward();
-        assertEquals(0, CudaRuntime.get().kernels.copies() - before, "device copies in a forward and backward");
+        assertEquals(0, copies(() -> F.crossEntropy(model.forward(x), y).backward()),
+                "device copies in a forward and backward");
     }
 
     /**
@@ -123,9 +134,7 @@ class LaunchCountTest {
                 }
             }
             Tensor loss = lstm.forward(norm.forward(emb.forward(idx))).output().sum();
-            long copies = CudaRuntime.get().kernels.copies();
-            loss.backward();
-            assertEquals(0, CudaRuntime.get().kernels.copies() - copies, "device copies in backward");
+            assertEquals(0, copies(loss::backward), "device copies in backward");
         }
     }
 
@@ -135,9 +144,7 @@ class LaunchCountTest {
         Tensor x = randn(11, DType.FLOAT32, 8, 3, 12, 12).cuda();
         Tensor w = randn(12, DType.FLOAT32, 6, 3, 5, 5).cuda();
         Tensor b = randn(13, DType.FLOAT32, 6).cuda();
-        long before = CudaRuntime.get().kernels.launches();
-        F.conv2d(x, w, b);
-        assertEquals(2, CudaRuntime.get().kernels.launches() - before);
+        assertEquals(2, launches(() -> F.conv2d(x, w, b)));
     }
 
     /**
@@ -148,11 +155,11 @@ class LaunchCountTest {
     void opsWithANumberAreOneLaunch() {
         Tensor x = randn(14, DType.FLOAT32, 33, 5).cuda();
         x.t().mul(0.375);
-        long before = CudaRuntime.get().kernels.launches();
-        x.mul(0.125);
-        Tensor.scalar(DType.FLOAT64, 2).sub(x);
-        x.t().mul(0.375);
-        assertEquals(3, CudaRuntime.get().kernels.launches() - before);
+        assertEquals(3, launches(() -> {
+            x.mul(0.125);
+            Tensor.scalar(DType.FLOAT64, 2).sub(x);
+            x.t().mul(0.375);
+        }));
     }
 
     /** F.linear with a bias is one GEMM launch: the bias is added in the kernel's epilogue. */
@@ -161,9 +168,7 @@ class LaunchCountTest {
         Tensor x = randn(4, DType.FLOAT32, 64, 784).cuda();
         Tensor w = randn(5, DType.FLOAT32, 256, 784).cuda();
         Tensor b = randn(6, DType.FLOAT32, 256).cuda();
-        long before = CudaRuntime.get().kernels.launches();
-        F.linear(x, w, b);
-        assertEquals(1, CudaRuntime.get().kernels.launches() - before);
+        assertEquals(1, launches(() -> F.linear(x, w, b)));
     }
 
     /** Batch norm is one launch each way, and its leaves keep their gradients without copies. */
@@ -175,14 +180,11 @@ class LaunchCountTest {
         Tensor rm = Tensor.zeros(8).cuda();
         Tensor rv = Tensor.ones(8).cuda();
         Tensor g = randn(10, DType.FLOAT32, 16, 8, 5, 5).cuda();
-        long before = CudaRuntime.get().kernels.launches();
-        Tensor y = F.batchNorm(x, rm, rv, w, b, true, 0.1, 1e-5);
-        assertEquals(1, CudaRuntime.get().kernels.launches() - before, "forward");
-        before = CudaRuntime.get().kernels.launches();
-        long copies = CudaRuntime.get().kernels.copies();
-        y.backward(g);
-        assertEquals(1, CudaRuntime.get().kernels.launches() - before, "backward");
-        assertEquals(0, CudaRuntime.get().kernels.copies() - copies, "copies in backward");
+        Tensor[] y = new Tensor[1];
+        assertEquals(1, launches(() -> y[0] = F.batchNorm(x, rm, rv, w, b, true, 0.1, 1e-5)), "forward");
+        long[] copies = new long[1];
+        assertEquals(1, launches(() -> copies[0] = copies(() -> y[0].backward(g))), "backward");
+        assertEquals(0, copies[0], "copies in backward");
     }
 
     /**
@@ -195,13 +197,10 @@ class LaunchCountTest {
         Tensor x = randn(2, DType.FLOAT32, 64, 10).cuda().requiresGrad(true);
         Tensor y = Tensor.randint(0, 10, 64).cuda();
         F.crossEntropy(x, y).backward(); // first use: nothing left to set up
-        long before = CudaRuntime.get().kernels.launches();
-        Tensor loss = F.crossEntropy(x, y);
-        assertEquals(2, CudaRuntime.get().kernels.launches() - before, "forward");
+        Tensor[] loss = new Tensor[1];
+        assertEquals(2, launches(() -> loss[0] = F.crossEntropy(x, y)), "forward");
         x.setGrad(null);
-        before = CudaRuntime.get().kernels.launches();
-        loss.backward();
-        assertEquals(1, CudaRuntime.get().kernels.launches() - before, "backward: one kernel for the gradient (the "
-                + "seed is a cached 1, not a fill)");
+        assertEquals(1, launches(() -> loss[0].backward()), "backward: one kernel for the gradient (the seed is a "
+                + "cached 1, not a fill)");
     }
 }
