@@ -117,6 +117,7 @@ struct Launch {
 struct Worker {
     std::vector<Fiber> fibers;
     char* stacks = nullptr;
+    unsigned guarded = 0;  // fibers whose stack has its guard page yet
     void* scheduler_sp = nullptr;
     Fiber* running = nullptr;
     Launch* launch = nullptr;
@@ -131,9 +132,14 @@ struct Worker {
             std::perror("ember emulator: fiber stacks");
             std::abort();
         }
-        // a fiber that outgrows its stack faults at once instead of overwriting its neighbour's
-        for (size_t i = 0; i < MAX_THREADS; i++) {
-            mprotect(stacks + i * STACK, GUARD, PROT_NONE);
+    }
+
+    // A fiber that outgrows its stack faults at once instead of overwriting its neighbour's. Guards are added as
+    // blocks first need the fibers: each splits the mapping in two, and guarding all 1024 up front took 2048 of
+    // the kernel's 65530 mappings per worker, too many for 32 workers.
+    void guard(unsigned n) {
+        for (; guarded < n; guarded++) {
+            mprotect(stacks + (size_t) guarded * STACK, GUARD, PROT_NONE);
         }
     }
 
@@ -175,6 +181,7 @@ void Worker::run_block(long b) {
     blk.idx = {(unsigned) (b % g.x), (unsigned) (b / g.x % g.y), (unsigned) (b / ((long) g.x * g.y))};
     block = &blk;
     const unsigned n = blk.dim.x * blk.dim.y * blk.dim.z;
+    guard(n);
     for (unsigned i = 0; i < n; i++) {
         Fiber& f = fibers[i];
         f.thread.linear = i;

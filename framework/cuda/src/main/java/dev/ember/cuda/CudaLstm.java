@@ -9,7 +9,8 @@ import dev.ember.tensor.Device;
 
 /**
  * A whole LSTM layer's recurrence in one launch each way (lstm.cu): blocks of 256 threads that each own HB hidden
- * units and meet at a grid-wide barrier once per time step. The grid must be resident all at once, so it is kept
+ * units and meet at a grid-wide barrier once per time step; the backward adds a scratch buffer for the partial
+ * gradients of h that the blocks exchange. The grid must be resident all at once, so it is kept
  * to at most one block per multiprocessor (and to 32 blocks, enough for the per-step work), and the shared memory
  * a block needs must fit; otherwise the methods return false and the tensor layer runs the steps one by one.
  */
@@ -32,8 +33,10 @@ final class CudaLstm {
             int blocks = Math.min(MAX_BLOCKS, r.driver.multiprocessors());
             int hb = (h + blocks - 1) / blocks;
             int size = CudaStorage.elementSize(dtype);
-            long forward = ((4L * hb + n) * padded(h, size) + 5L * n * hb) * size;
-            long backward = ((long) (hb + n) * padded(4 * h, size) + 2L * n * hb) * size;
+            int blocksUsed = (h + hb - 1) / hb;
+            long forward = (whole(h, size) * padded(4 * hb, size) + n * padded(h, size) + 5L * n * hb) * size;
+            long backward = (4L * hb * padded(h, size) + n * padded(4 * hb, size)
+                    + (long) blocksUsed * n * padded(hb, size) + 2L * n * hb) * size;
             return new Layer(steps, n, h, hb, forward, backward, Math.min(MAX_SHARED, r.driver.maxSharedPerBlock()));
         }
 
@@ -44,13 +47,29 @@ final class CudaLstm {
             return (long) chunk * (chunks | 1);
         }
 
+        /** lstm.cu's whole: len rounded up to whole 16-byte chunks. */
+        static long whole(int len, int size) {
+            int chunk = 16 / size;
+            return (long) (len + chunk - 1) / chunk * chunk;
+        }
+
+        int blocks() {
+            return (h + hb - 1) / hb;
+        }
+
+        /** The backward's scratch: two steps' partial gradients of h, (N, H) per block. */
+        long partialElements() {
+            return 2L * blocks() * n * h;
+        }
+
         boolean fits() {
-            return steps > 0 && forwardShared <= limit && backwardShared <= limit;
+            return steps > 0 && forwardShared <= limit && backwardShared <= limit
+                    && partialElements() <= Integer.MAX_VALUE;
         }
 
         /**
-         * Launches {@code name} over ceil(H / HB) blocks with (L, N, H, HB), {@code args}, and two words for the
-         * grid barrier, zeroed on the stream (so also inside a captured graph).
+         * Launches {@code name} over ceil(H / HB) blocks with (L, N, H, HB), {@code args}, and the grid barrier's
+         * count, zeroed on the stream (so also inside a captured graph).
          */
         void launch(CudaRuntime r, Strided like, String name, long shared, Object... args) {
             CudaStorage bar = (CudaStorage) like.storage().backend().allocateUninitialized(DType.INT64, 1,
@@ -63,7 +82,11 @@ final class CudaLstm {
             all[3] = hb;
             System.arraycopy(args, 0, all, 4, args.length);
             all[all.length - 1] = bar.ptr();
-            r.kernels.launch(name, (h + hb - 1) / hb, 1, 1, THREADS, (int) shared, all);
+            try {
+                r.kernels.launch(name, blocks(), 1, 1, THREADS, (int) shared, all);
+            } finally {
+                bar.close();  // back to the caching allocator: safe, as the stream runs in order
+            }
         }
     }
 
@@ -94,8 +117,16 @@ final class CudaLstm {
         if (!l.fits()) {
             return false;
         }
-        l.launch(r, out, "lstm_seq_backward_" + sfx(out), l.backwardShared(), at(gout), at(out), at(gates), at(c0),
-                at(w), reverse ? 1 : 0, at(gg), at(gh0), at(gc0));
+        // two steps' partial gradients of h, one (N, H) slab per block (lstm.cu); freed right after the launch, which
+        // is safe in stream order
+        CudaStorage part = (CudaStorage) out.storage().backend().allocateUninitialized(out.dtype(),
+                (int) l.partialElements(), Device.cuda());
+        try {
+            l.launch(r, out, "lstm_seq_backward_" + sfx(out), l.backwardShared(), at(gout), at(out), at(gates),
+                    at(c0), at(w), reverse ? 1 : 0, at(gg), at(gh0), at(gc0), part.ptr());
+        } finally {
+            part.close();
+        }
         return true;
     }
 }
