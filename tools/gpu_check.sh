@@ -57,6 +57,12 @@ if [[ $stage == all || $stage == bench ]]; then
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"
   cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
+  # the same eager training steps launched through JCuda instead of KernelLauncher (FFM), for the comparison
+  timeout 120 bash .device/run.sh --main -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
+    --warmup-ms 1000 --stats-ms 500 -w mlp784_256_10_b64_train_step -w lenet_b64_train_step \
+    -w chargpt_L4_d128_T64_b32_train_step > "$out/ember_gpu_jcuda_launch.txt" 2>&1
+  echo "ember bench (JCuda launches) exit $?"
+  grep -v "^WARNING" "$out/ember_gpu_jcuda_launch.txt" | head -10
   if python3 -c 'import torch' 2>/dev/null; then
     timeout 120 python3 .device/torch_gpu_reference.py > "$out/torch_gpu.txt" 2>&1
     echo "torch exit $?"

@@ -473,26 +473,39 @@ int ember_emu_init(int multiprocessors) {
     return pool.size;
 }
 
-int ember_emu_has(const char* name) { return kernels().count(name) ? 1 : 0; }
+// The handle of kernel `name` (its entry in the kernel table, which never moves), or null when there is none.
+void* ember_emu_function(const char* name) {
+    auto it = kernels().find(name);
+    return it == kernels().end() ? nullptr : (void*) &*it;
+}
 
-// Runs kernel `name` over the grid; args as cuLaunchKernel's kernelParams. 0, or 1 with a message in err.
-int ember_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int bz, long smem, void** args,
-                     char* err, int errlen) {
+// Why the calling thread's last launch failed.
+thread_local std::string last_error;
+
+const char* ember_emu_last_error() { return last_error.c_str(); }
+
+// cuLaunchKernel's signature, so that the Java side reaches the emulator as it reaches the driver
+// (dev.ember.cuda.KernelLauncher): runs kernel `f` (from ember_emu_function) over the grid, with the arguments in
+// kernelParams; the stream and `extra` are unused. 0, or 1 with the reason in ember_emu_last_error.
+int ember_emu_launch(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                     unsigned smem, void* stream, void** params, void** extra) {
+    (void) stream;
+    (void) extra;
+    auto* kernel = (std::pair<const std::string, Thunk>*) f;
     auto fail = [&](const std::string& why) {
-        std::snprintf(err, (size_t) errlen, "%s: %s", name, why.c_str());
+        last_error = (kernel ? kernel->first : std::string("(null kernel)")) + ": " + why;
         return 1;
     };
-    auto it = kernels().find(name);
-    if (it == kernels().end()) {
+    if (kernel == nullptr) {
         return fail("no such kernel");
     }
     if ((long) bx * by * bz > (long) MAX_THREADS || bx < 1 || by < 1 || bz < 1) {
         return fail("block of " + std::to_string((long) bx * by * bz) + " threads (1 to 1024)");
     }
-    if (gx < 1 || gy < 1 || gz < 1 || gy > 65535 || gz > 65535) {
+    if (gx < 1 || gy < 1 || gz < 1 || gx > 0x7fffffffu || gy > 65535 || gz > 65535) {
         return fail("bad grid");
     }
-    if (smem < 0 || (size_t) smem > MAX_DYNAMIC_SMEM) {
+    if ((size_t) smem > MAX_DYNAMIC_SMEM) {
         return fail("dynamic shared memory of " + std::to_string(smem) + " bytes (at most 227 KiB)");
     }
     std::lock_guard<std::mutex> serial(pool.launch_lock);
@@ -500,10 +513,10 @@ int ember_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, i
         return fail("ember_emu_init was not called");
     }
     Launch l;
-    l.thunk = it->second;
-    l.args = args;
-    l.grid = {(unsigned) gx, (unsigned) gy, (unsigned) gz};
-    l.dim = {(unsigned) bx, (unsigned) by, (unsigned) bz};
+    l.thunk = kernel->second;
+    l.args = params;
+    l.grid = {gx, gy, gz};
+    l.dim = {bx, by, bz};
     l.smem = (size_t) smem;
     {
         std::unique_lock<std::mutex> g(pool.lock);

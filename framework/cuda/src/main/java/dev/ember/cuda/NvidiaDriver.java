@@ -34,6 +34,9 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,6 +56,7 @@ import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.JCudaDriver;
@@ -83,8 +87,15 @@ final class NvidiaDriver implements Driver {
     private final int version;
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private final List<CUmodule> modules = new ArrayList<>();
-    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
-    private final Map<CUfunction, Integer> sharedLimits = new ConcurrentHashMap<>();
+    private final Map<String, Kernel> functions = new ConcurrentHashMap<>();
+    private final Map<Kernel, Integer> sharedLimits = new ConcurrentHashMap<>();
+    /** cuLaunchKernel through the FFM API; null: through JCuda ({@code -Dember.cuda.launch=jcuda}, or no libcuda). */
+    private final KernelLauncher launcher = launcher();
+    private final MemorySegment streamHandle;
+
+    /** A kernel: JCuda's handle and its native value. */
+    private record Kernel(CUfunction function, MemorySegment handle) {
+    }
 
     NvidiaDriver() {
         JCudaDriver.setExceptionsEnabled(true);
@@ -116,7 +127,24 @@ final class NvidiaDriver implements Driver {
         current.set(Boolean.TRUE);
         stream = new CUstream();
         cuStreamCreate(stream, 0);
+        streamHandle = DeviceAddress.handle(stream);
         loadModules();
+    }
+
+    /**
+     * libcuda's own cuLaunchKernel, called through {@link KernelLauncher} (JCuda has loaded the library, so this
+     * finds the same one); null where it cannot be found or {@code ember.cuda.launch} is {@code jcuda}.
+     */
+    private static KernelLauncher launcher() {
+        if ("jcuda".equals(System.getProperty("ember.cuda.launch"))) {
+            return null;
+        }
+        try {
+            return SymbolLookup.libraryLookup("libcuda.so.1", Arena.global()).find("cuLaunchKernel")
+                    .map(KernelLauncher::new).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // no such library under that name: JCuda's launch still works
+        }
     }
 
     private int attribute(int which) {
@@ -184,8 +212,8 @@ final class NvidiaDriver implements Driver {
         }
     }
 
-    private CUfunction function(String kernel) {
-        CUfunction f = functions.get(kernel);
+    private Kernel function(String kernel) {
+        Kernel f = functions.get(kernel);
         if (f != null) {
             return f;
         }
@@ -193,8 +221,9 @@ final class NvidiaDriver implements Driver {
             try {
                 CUfunction candidate = new CUfunction();
                 cuModuleGetFunction(candidate, m, kernel);
-                functions.put(kernel, candidate);
-                return candidate;
+                Kernel k = new Kernel(candidate, DeviceAddress.handle(candidate));
+                functions.put(kernel, k);
+                return k;
             } catch (CudaException e) {
                 // not in this module
             }
@@ -302,10 +331,18 @@ final class NvidiaDriver implements Driver {
 
     @Override
     public void launch(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
-        CUfunction f = function(kernel);
+        Kernel f = function(kernel);
         if (sharedBytes > 48 * 1024 && !Integer.valueOf(sharedBytes).equals(sharedLimits.get(f))) {
-            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
+            cuFuncSetAttribute(f.function(), CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    sharedBytes);
             sharedLimits.put(f, sharedBytes);
+        }
+        if (launcher != null) {
+            int rc = launcher.launch(f.handle(), gx, gy, gz, block, sharedBytes, streamHandle, kernel, args);
+            if (rc != CUresult.CUDA_SUCCESS) {
+                throw new CudaException(CUresult.stringFor(rc)); // what JCuda throws for the same result
+            }
+            return;
         }
         NativePointerObject[] params = new NativePointerObject[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -320,7 +357,7 @@ final class NvidiaDriver implements Driver {
                         + args[i].getClass().getName());
             };
         }
-        cuLaunchKernel(f, gx, gy, gz, block, 1, 1, sharedBytes, stream, Pointer.to(params), null);
+        cuLaunchKernel(f.function(), gx, gy, gz, block, 1, 1, sharedBytes, stream, Pointer.to(params), null);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.ember.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import jcuda.CudaException;
@@ -47,13 +44,21 @@ final class EmulatedDriver implements Driver {
     private final long total = Long.getLong("ember.cuda.emulator.memory", 3L << 30);
     /** {@code -Dember.cuda.emulator.trace=true}: every launch, copy and fill to stderr as it is queued. */
     private final boolean trace = Boolean.getBoolean("ember.cuda.emulator.trace");
-    private final MethodHandle launch;
-    private final MethodHandle has;
+    /**
+     * {@code -Dember.cuda.emulator.dry=true}: launches, copies and fills are checked and traced but not run, so a
+     * bench times Ember's host side alone (autograd, allocation, argument lists: what an eager step spends besides
+     * the driver's own calls and the kernels). Results are garbage.
+     */
+    private final boolean dry = Boolean.getBoolean("ember.cuda.emulator.dry");
+    /** The emulator's cuLaunchKernel twin, reached as NvidiaDriver reaches the driver's. */
+    private final KernelLauncher launcher;
+    private final MethodHandle function;
+    private final MethodHandle lastError;
     private final MethodHandle malloc;
     private final MethodHandle free;
     private final Map<Long, Long> sizes = new ConcurrentHashMap<>();
-    /** Kernel names already found in the library (looked up once each). */
-    private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** The library's handles of the kernels launched so far, by name (looked up once each). */
+    private final Map<String, MemorySegment> kernels = new ConcurrentHashMap<>();
     private long used;
     /** The launches, copies and fills of the capture in progress; null when not capturing. */
     private List<Runnable> recording;
@@ -66,9 +71,9 @@ final class EmulatedDriver implements Driver {
         Path lib = build();
         SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
         MethodHandle init = handle(symbols, "ember_emu_init", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        launch = handle(symbols, "ember_emu_launch", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT));
-        has = handle(symbols, "ember_emu_has", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        launcher = new KernelLauncher(symbols.find("ember_emu_launch").orElseThrow());
+        function = handle(symbols, "ember_emu_function", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        lastError = handle(symbols, "ember_emu_last_error", FunctionDescriptor.of(ADDRESS));
         malloc = handle(symbols, "ember_emu_malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
         free = handle(symbols, "ember_emu_free", FunctionDescriptor.ofVoid(ADDRESS));
         int started;
@@ -246,6 +251,9 @@ final class EmulatedDriver implements Driver {
         if (trace) {
             System.err.println("ember emulator: " + (recording != null ? "record " : "") + what);
         }
+        if (dry) {
+            return;
+        }
         if (recording != null) {
             recording.add(work);
         } else {
@@ -276,59 +284,37 @@ final class EmulatedDriver implements Driver {
 
     @Override
     public void launch(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
-        if (!known.contains(kernel)) {
+        MemorySegment f = kernels.computeIfAbsent(kernel, name -> {
             try (Arena a = Arena.ofConfined()) {
-                if ((int) has.invokeExact(a.allocateFrom(kernel)) == 0) {
-                    throw new IllegalStateException("CUDA kernel '" + kernel
-                            + "' is not in the shipped kernel modules");
+                MemorySegment handle = (MemorySegment) function.invokeExact(a.allocateFrom(name));
+                if (handle.address() == 0) {
+                    throw new IllegalStateException("CUDA kernel '" + name + "' is not in the shipped kernel modules");
                 }
+                return handle;
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
-            known.add(kernel);
-        }
+        });
         Object[] values = args.clone();
         for (int i = 0; i < values.length; i++) {
             if (values[i] instanceof int[] v) {
                 values[i] = v.clone(); // the graph keeps the values of capture time, as the driver does
             }
         }
-        queue(kernel + " <<<" + gx + ", " + block + ", " + sharedBytes + ">>>",
-                () -> run(kernel, gx, gy, gz, block, sharedBytes, values));
-    }
-
-    private void run(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object[] args) {
-        int rc;
-        String error;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment params = a.allocate(ADDRESS, Math.max(1, args.length));
-            for (int i = 0; i < args.length; i++) {
-                MemorySegment v = switch (args[i]) {
-                    case null -> a.allocateFrom(JAVA_LONG, 0L);
-                    case Integer x -> a.allocateFrom(JAVA_INT, x);
-                    case Long x -> a.allocateFrom(JAVA_LONG, x);
-                    case Double x -> a.allocateFrom(JAVA_DOUBLE, x);
-                    case int[] x -> a.allocateFrom(JAVA_INT, x);
-                    case CUdeviceptr p -> a.allocateFrom(JAVA_LONG, address(p));
-                    default -> throw new IllegalArgumentException("kernel " + kernel + ": unsupported argument type "
-                            + args[i].getClass().getName());
-                };
-                params.setAtIndex(ADDRESS, i, v);
+        queue(kernel + " <<<" + gx + ", " + block + ", " + sharedBytes + ">>>", () -> {
+            int rc = launcher.launch(f, gx, gy, gz, block, sharedBytes, MemorySegment.NULL, kernel, values);
+            if (rc != 0) {
+                String error;
+                try {
+                    error = ((MemorySegment) lastError.invokeExact()).reinterpret(4096).getString(0);
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+                throw new CudaException("CUDA_ERROR_LAUNCH_FAILED (emulator): " + error);
             }
-            MemorySegment err = a.allocate(JAVA_BYTE, 512);
-            rc = (int) launch.invokeExact(a.allocateFrom(kernel), gx, gy, gz, block, 1, 1, (long) sharedBytes, params,
-                    err, 512);
-            error = rc == 0 ? null : err.getString(0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        if (rc != 0) {
-            throw new CudaException("CUDA_ERROR_LAUNCH_FAILED (emulator): " + error);
-        }
+        });
     }
 
     /** {@code ember.cuda.emulator.poison} (true unless set to false): see {@link Driver#poisonsUninitialized}. */
