@@ -30,17 +30,24 @@ __device__ __forceinline__ unsigned load_acquire(const unsigned* p) {
 #endif
 }
 
-// Grid-wide barrier number k (1, 2, ...) of the launch. bar counts arrivals over the whole launch (the host zeroes
-// it before), so barrier k is passed once it reads k * gridDim.x: one fence and one reduction per block, then a
-// poll. (The barrier this replaced read a generation word first and had the last block reset the count and bump
-// the generation: three more trips to L2 on every step's critical path.) The fence publishes the block's global
-// writes, which __syncthreads ordered before thread 0's; the acquiring poll and the __syncthreads after it make
-// every block's writes visible to the whole block. Cooperative groups' grid sync is built the same way.
-__device__ __forceinline__ void grid_barrier(unsigned* bar, unsigned k) {
+// Grid-wide barrier number k (1, 2, ...) of the launch, split in two so that a block can issue the next step's
+// loads in between (the fence in arrive would otherwise wait for them too). bar counts arrivals over the whole
+// launch (the host zeroes it before), so barrier k is passed once it reads k * gridDim.x: one fence and one
+// reduction per block, then a poll. (The barrier this replaced read a generation word first and had the last block
+// reset the count and bump the generation: three more trips to L2 on every step's critical path.) The fence
+// publishes the block's global writes, which __syncthreads ordered before thread 0's; the acquiring poll and the
+// __syncthreads after it make every block's writes visible to the whole block. Cooperative groups' grid sync is
+// built the same way.
+__device__ __forceinline__ void grid_arrive(unsigned* bar) {
     __syncthreads();
     if (threadIdx.x == 0) {
         __threadfence();
         atomicAdd(bar, 1u);  // the result unused: a reduction, no round trip
+    }
+}
+
+__device__ __forceinline__ void grid_wait(const unsigned* bar, unsigned k) {
+    if (threadIdx.x == 0) {
         const unsigned target = k * gridDim.x;
         while (load_acquire(bar) < target) {
 #ifdef EMBER_EMULATE
@@ -277,12 +284,8 @@ __device__ __forceinline__ void lstm_seq(int L, int N, int H, int HB, const T* _
     }
     for (int s = 0; s < L; s++) {
         const int t = reverse ? L - 1 - s : s;
-        if (s == 0) {
-            stage(hs, HP, h0, H, N, H);
-        } else {
-            grid_barrier(bar, s);  // every block's h of the step before is written
-            stage(hs, HP, out + (size_t) before(t, reverse) * N * 2 * H, 2 * H, N, H);
-        }
+        // h of the step before: every block's part of it is written (the barrier at the end of that step)
+        stage(hs, HP, s == 0 ? h0 : out + (size_t) before(t, reverse) * N * 2 * H, s == 0 ? H : 2 * H, N, H);
 #pragma unroll
         for (int q = 0; q < XR; q++) {
             const int e = threadIdx.x + q * blockDim.x;
@@ -316,13 +319,15 @@ __device__ __forceinline__ void lstm_seq(int L, int N, int H, int HB, const T* _
                 gr[3 * H] = o;
             }
         }
-        if (s + 1 < L) {  // in flight while the block waits at the barrier
-            const int tn = reverse ? t - 1 : t + 1;
+        if (s + 1 < L) {
+            grid_arrive(bar);
+            const int tn = reverse ? t - 1 : t + 1;  // the next step's input projections, in flight meanwhile
 #pragma unroll
             for (int q = 0; q < XR; q++) {
                 const int e = threadIdx.x + q * blockDim.x;
                 xr[q] = e < NR ? x_at(xg, tn, N, H, HB, j0, hb, e) : T(0);
             }
+            grid_wait(bar, s + 1);
         }
     }
 }
@@ -428,8 +433,7 @@ __device__ __forceinline__ void lstm_seq_backward(int L, int N, int H, int HB, c
     for (int s = L - 1; s >= 0; s--) {
         const int t = reverse ? L - 1 - s : s;
         if (s < L - 1) {
-            grid_barrier(bar, L - 1 - s);  // every block's partial of the later step is written
-            gather((s + 1) & 1);
+            gather((s + 1) & 1);  // every block's partial of the later step is written (the barrier below)
         }
         T* ggt = gg + (size_t) t * N * 4 * H;
         auto cell = [&](const CellIn<T>& v, int e) {
@@ -463,7 +467,15 @@ __device__ __forceinline__ void lstm_seq_backward(int L, int N, int H, int HB, c
         for (int e = threadIdx.x + XB * blockDim.x; e < N * HB; e += blockDim.x) {
             cell(load(s, e), e);
         }
-        if (s > 0) {  // the next step's inputs, in flight during the product and the barrier
+        __syncthreads();
+        T* pt = part + (s & 1) * slot + (size_t) blockIdx.x * N * H;
+        outer_tiles<T, 4>(N, whole<T>(H), R, gs, RP, ws, HP, [&](int n, int k, T acc) {
+            if (k < H) {
+                pt[(size_t) n * H + k] = acc;
+            }
+        });
+        grid_arrive(bar);
+        if (s > 0) {  // the next step's inputs, in flight while the block waits
 #pragma unroll
             for (int q = 0; q < XB; q++) {
                 const int e = threadIdx.x + q * blockDim.x;
@@ -472,15 +484,8 @@ __device__ __forceinline__ void lstm_seq_backward(int L, int N, int H, int HB, c
                 }
             }
         }
-        __syncthreads();
-        T* pt = part + (s & 1) * slot + (size_t) blockIdx.x * N * H;
-        outer_tiles<T, 4>(N, whole<T>(H), R, gs, RP, ws, HP, [&](int n, int k, T acc) {
-            if (k < H) {
-                pt[(size_t) n * H + k] = acc;
-            }
-        });
+        grid_wait(bar, L - s);
     }
-    grid_barrier(bar, L);
     gather(0);
     for (int e = threadIdx.x; e < N * HB; e += blockDim.x) {
         const int n = e / HB;
