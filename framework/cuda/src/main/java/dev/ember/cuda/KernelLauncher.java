@@ -10,6 +10,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -64,6 +66,30 @@ final class KernelLauncher {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Launches fill_f32 over 13 of 16 zeroed floats from offset 3 with 2.5 through {@code launchFill} (given the
+     * arguments; it returns the CUresult) and reads them back: an int, a Desc struct, a device pointer and a
+     * double, every kind of argument but a long. Null when the result is right, else what went wrong.
+     * {@link NvidiaDriver} checks its launcher so once per process; the emulated tests check the same on the
+     * emulator.
+     */
+    static String selfTest(Driver driver, ToIntFunction<Object[]> launchFill) {
+        CUdeviceptr d = driver.allocate(64);
+        try {
+            driver.memsetD8Async(d, (byte) 0, 64);
+            int rc = launchFill.applyAsInt(new Object[] {13, Desc.encode(new int[] {13}, new int[] {1}, 3), d, 2.5});
+            float[] got = new float[16];
+            driver.download(got, d, 64);
+            float[] expected = new float[16];
+            Arrays.fill(expected, 3, 16, 2.5f);
+            return rc == 0 && Arrays.equals(got, expected) ? null
+                    : "fill_f32 returned " + rc + " and wrote " + Arrays.toString(got);
+        } finally {
+            driver.synchronize();
+            driver.free(d);
         }
     }
 

@@ -89,8 +89,11 @@ final class NvidiaDriver implements Driver {
     private final List<CUmodule> modules = new ArrayList<>();
     private final Map<String, Kernel> functions = new ConcurrentHashMap<>();
     private final Map<Kernel, Integer> sharedLimits = new ConcurrentHashMap<>();
-    /** cuLaunchKernel through the FFM API; null: through JCuda ({@code -Dember.cuda.launch=jcuda}, or no libcuda). */
-    private final KernelLauncher launcher = launcher();
+    /**
+     * cuLaunchKernel through the FFM API; null: through JCuda ({@code -Dember.cuda.launch=jcuda}, no libcuda, or
+     * a failed self-test).
+     */
+    private final KernelLauncher launcher;
     private final MemorySegment streamHandle;
 
     /** A kernel: JCuda's handle and its native value. */
@@ -129,6 +132,31 @@ final class NvidiaDriver implements Driver {
         cuStreamCreate(stream, 0);
         streamHandle = DeviceAddress.handle(stream);
         loadModules();
+        launcher = checked(launcher());
+    }
+
+    /**
+     * {@code l} if it passes {@link KernelLauncher#selfTest}, else null with a line on stderr: a launch path that
+     * cannot work on this driver then costs a warning instead of every kernel.
+     */
+    private KernelLauncher checked(KernelLauncher l) {
+        if (l == null) {
+            return null;
+        }
+        String failure;
+        try {
+            MemorySegment fill = function("fill_f32").handle();
+            failure = KernelLauncher.selfTest(this,
+                    args -> l.launch(fill, 1, 1, 1, 256, 0, streamHandle, "fill_f32", args));
+        } catch (RuntimeException e) {
+            failure = e.toString();
+        }
+        if (failure == null) {
+            return l;
+        }
+        System.err.println("ember-cuda: kernels launch through JCuda: the direct cuLaunchKernel failed its self-test: "
+                + failure);
+        return null;
     }
 
     /**
