@@ -9,23 +9,28 @@
 # 3. torch_gpu_reference.py itself, PyTorch eager on the same GPU in the same session, if PyTorch is there,
 # 4. ./ember bench --device cuda --cuda-graphs and torch_gpu_graphs_reference.py (training steps, eager and as
 #    one captured CUDA graph),
-# 5. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
-# A stage name runs one part: tests, bench, graphs, vision, or profile (a JFR recording of the workloads in
-# PROFILE_WORKLOADS, by default the MLP and LSTM steps).
+# 5. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample,
+# 6. kernels: the GPU time of every kernel of each training step (Cuda.startKernelProfile's CUDA events, through
+#    -Dember.cuda.profile=true), one short bench run per workload.
+# Stage names run those parts only, any number of them, in the script's order: tests, bench (2 and 3), graphs (4),
+# vision, kernels, and profile (a JFR recording of the host side of the workloads in PROFILE_WORKLOADS, by default
+# the MLP and LSTM steps; only when named).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$root/gpu-out}
 mkdir -p "$out"
 cd "$root"
-stage=${1:-all}
+stages=" ${*:-all} "
+# whether stage $1 was asked for (by name or through "all"; profile only by name)
+want() { [[ $stages == *" $1 "* || ($1 != profile && $stages == *" all "*) ]]; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
-if [[ $stage == all || $stage == tests ]]; then
+if want tests; then
   timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner --details=tree \
     > "$out/tests.txt" 2>&1
   echo "tests exit $?"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
 fi
-if [[ $stage == all || $stage == graphs ]]; then
+if want graphs; then
   timeout 200 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
   echo "ember graphs exit $?"
@@ -36,14 +41,24 @@ if [[ $stage == all || $stage == graphs ]]; then
     cat "$out/torch_graphs.txt"
   fi
 fi
-if [[ $stage == all || $stage == vision ]]; then
+if want vision; then
   # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)
   timeout 120 bash .device/run.sh --main dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
     --no-plots --runs-dir "$out/runs" > "$out/vision.txt" 2>&1
   echo "vision train exit $?"
   grep -v "^WARNING" "$out/vision.txt" | tr '\r' '\n' | grep -v "it/s ETA" | tail -8
 fi
-if [[ $stage == profile ]]; then
+if want kernels; then
+  # 20 timed steps after 5 warm-ups each: the launch counts divided by 25 are per step
+  for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step lstm_s64_b32_h128_train_step \
+      chargpt_L4_d128_T64_b32_train_step mf_b1024_d32_train_step}; do
+    timeout 60 bash .device/run.sh --main -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
+      -w "$w" --warmups 5 --reps 20 --warmup-ms 0 --stats-ms 0 > "$out/kernels_$w.txt" 2>&1
+    echo "kernels $w exit $?"
+    grep -v "^WARNING" "$out/kernels_$w.txt" | grep -E "^(kernel|# kernel|$w)" | head -14
+  done
+fi
+if want profile; then
   # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
   JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
     bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
@@ -52,7 +67,7 @@ if [[ $stage == profile ]]; then
   echo "profile exit $?"
   grep -v "^WARNING" "$out/profile.txt" | tail -5
 fi
-if [[ $stage == all || $stage == bench ]]; then
+if want bench; then
   timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"

@@ -1,5 +1,8 @@
 package dev.ember.cuda;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The {@code torch.cuda} of Ember: whether CUDA can run here and why not, synchronisation, and the caching
  * allocator's statistics. Every method is safe to call on a machine without a GPU or driver: the queries answer
@@ -76,6 +79,49 @@ public final class Cuda {
         if (r != null) {
             r.allocator.emptyCache();
         }
+    }
+
+    /**
+     * One kernel's part of a kernel profile: its name (device copies are "memcpy device to device"), how often it
+     * was launched, and the GPU's milliseconds for all of those launches.
+     */
+    public record KernelTime(String name, long launches, double totalMs) {
+        /** Microseconds per launch. */
+        public double meanUs() {
+            return launches == 0 ? 0 : totalMs * 1000 / launches;
+        }
+
+        /**
+         * The report as lines {@code kernel name=... launches=... total_ms=... mean_us=... share_pct=...}, the
+         * longest first, under a comment line with the total.
+         */
+        public static String table(List<KernelTime> report) {
+            double all = report.stream().mapToDouble(KernelTime::totalMs).sum();
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                    "# kernel profile: GPU time of eager launches, %.3f ms in all%n", all));
+            for (KernelTime k : report) {
+                sb.append(String.format(Locale.ROOT,
+                        "kernel name=%s launches=%d total_ms=%.3f mean_us=%.2f share_pct=%.1f%n", k.name().replace(' ',
+                                '_'), k.launches(), k.totalMs(), k.meanUs(), all == 0 ? 0 : 100 * k.totalMs() / all));
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Starts timing every eager kernel launch and device copy on the GPU, from zero: CUDA events around each
+     * measure what the GPU spent on it (launches captured into a graph are not timed). The events add work to
+     * every launch, so time steps without a profile. {@code -Dember.cuda.profile=true} profiles the whole run and
+     * prints {@link KernelTime#table} to stderr at exit.
+     */
+    public static void startKernelProfile() {
+        CudaRuntime.get().startProfile();
+    }
+
+    /** Stops the profile and returns its kernels, the longest total first; empty when none was started. */
+    public static List<KernelTime> stopKernelProfile() {
+        CudaRuntime r = CudaRuntime.tryGet();
+        return r == null ? List.of() : r.stopProfile();
     }
 
     /** {allocation requests, of which served by the driver}: the rest came from the cache. */

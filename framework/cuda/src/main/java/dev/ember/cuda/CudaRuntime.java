@@ -1,5 +1,7 @@
 package dev.ember.cuda;
 
+import java.util.List;
+
 /**
  * The one GPU Ember uses, through its {@link Driver}, with the kernel launcher, the caching allocator and the
  * index checks. Created on first use; when that fails (no JCuda native library, no driver, no device, kernels
@@ -26,9 +28,34 @@ final class CudaRuntime {
 
     private CudaRuntime(Driver driver) {
         this.driver = driver;
-        kernels = new Kernels(driver);
+        kernels = new Kernels(driver, () -> graphRandom != null);
         allocator = new CachingAllocator(this);
         indexCheck = new IndexCheck(driver);
+        if (Boolean.getBoolean("ember.cuda.profile")) {
+            startProfile();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                List<Cuda.KernelTime> report = stopProfile();
+                System.err.print(Cuda.KernelTime.table(report));
+            }, "ember-cuda-profile"));
+        }
+    }
+
+    /** Starts a new kernel profile (see {@link KernelProfile}), ending any running one. */
+    synchronized void startProfile() {
+        stopProfile();
+        kernels.profile = new KernelProfile(driver);
+    }
+
+    /** Ends the running profile and returns its totals; empty when none runs. */
+    synchronized List<Cuda.KernelTime> stopProfile() {
+        KernelProfile p = kernels.profile;
+        if (p == null) {
+            return List.of();
+        }
+        kernels.profile = null;
+        List<Cuda.KernelTime> report = p.report();
+        p.close();
+        return report;
     }
 
     /** The NVIDIA driver, or the Driver class the system property ember.cuda.driver names. */

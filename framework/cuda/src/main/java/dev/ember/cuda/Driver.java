@@ -65,6 +65,9 @@ interface Driver {
 
     void synchronize();
 
+    /** How kernels are launched, for descriptions: e.g. "cuLaunchKernel called through the FFM API". */
+    String launchPath();
+
     /**
      * True when memory handed out uninitialized should be filled with 0xFF bytes (NaN as floats, -1 as integers)
      * first, so that a kernel that reads what it did not write, or leaves part of its output unwritten, shows it:
@@ -83,4 +86,15 @@ interface Driver {
     void replay(Object graph);
 
     void destroy(Object graph);
+
+    /** A timing event (cuEventCreate with default flags), to be recorded on the stream. */
+    Object createEvent();
+
+    /** Queues {@code event} on the stream (cuEventRecord): it completes when everything queued before it has. */
+    void recordEvent(Object event);
+
+    /** Milliseconds between two recorded events, after waiting for {@code end} (cuEventElapsedTime). */
+    float elapsedMs(Object start, Object end);
+
+    void destroyEvent(Object event);
 }

@@ -8,6 +8,11 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
@@ -51,6 +56,7 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
@@ -389,6 +395,11 @@ final class NvidiaDriver implements Driver {
     }
 
     @Override
+    public String launchPath() {
+        return launcher != null ? "cuLaunchKernel called through the FFM API" : "JCuda's cuLaunchKernel";
+    }
+
+    @Override
     public void synchronize() {
         cuStreamSynchronize(stream);
     }
@@ -418,6 +429,31 @@ final class NvidiaDriver implements Driver {
     @Override
     public void replay(Object graph) {
         cuGraphLaunch(((Graph) graph).exec(), stream);
+    }
+
+    @Override
+    public Object createEvent() {
+        CUevent e = new CUevent();
+        cuEventCreate(e, 0);
+        return e;
+    }
+
+    @Override
+    public void recordEvent(Object event) {
+        cuEventRecord((CUevent) event, stream);
+    }
+
+    @Override
+    public float elapsedMs(Object start, Object end) {
+        cuEventSynchronize((CUevent) end);
+        float[] ms = new float[1];
+        cuEventElapsedTime(ms, (CUevent) start, (CUevent) end);
+        return ms[0];
+    }
+
+    @Override
+    public void destroyEvent(Object event) {
+        cuEventDestroy((CUevent) event);
     }
 
     @Override

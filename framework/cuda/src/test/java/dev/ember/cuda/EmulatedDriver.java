@@ -317,6 +317,11 @@ final class EmulatedDriver implements Driver {
         });
     }
 
+    @Override
+    public String launchPath() {
+        return "the emulator's cuLaunchKernel twin, called through the FFM API";
+    }
+
     /** {@code ember.cuda.emulator.poison} (true unless set to false): see {@link Driver#poisonsUninitialized}. */
     @Override
     public boolean poisonsUninitialized() {
@@ -352,6 +357,27 @@ final class EmulatedDriver implements Driver {
         for (Object work : (List<?>) graph) {
             ((Runnable) work).run();
         }
+    }
+
+    /** An event is the time it was recorded at: launches run when they are queued, so that is when they ended. */
+    @Override
+    public Object createEvent() {
+        return new long[1];
+    }
+
+    @Override
+    public void recordEvent(Object event) {
+        refuseWhileRecording("event record");
+        ((long[]) event)[0] = System.nanoTime();
+    }
+
+    @Override
+    public float elapsedMs(Object start, Object end) {
+        return (((long[]) end)[0] - ((long[]) start)[0]) / 1e6f;
+    }
+
+    @Override
+    public void destroyEvent(Object event) {
     }
 
     @Override
