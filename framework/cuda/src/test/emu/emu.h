@@ -120,6 +120,12 @@ T __shfl_xor_sync(unsigned, T v, int mask) {
     return ember_emu::shuffle_from(v, (int) ((ember_emu::current->linear & 31) ^ (unsigned) mask));
 }
 template <typename T>
+T __shfl_sync(unsigned, T v, int src) {
+    return ember_emu::shuffle_from(v, src & 31);
+}
+// A warp barrier: a collective exchange of nothing, which releases when every live lane has arrived.
+inline void __syncwarp(unsigned = 0xffffffffu) { (void) ember_emu::shuffle_from(0, 0); }
+template <typename T>
 T __shfl_down_sync(unsigned, T v, int delta) {
     const int lane = (int) (ember_emu::current->linear & 31);
     return ember_emu::shuffle_from(v, lane + delta < 32 ? lane + delta : lane);

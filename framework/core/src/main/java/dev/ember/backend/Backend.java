@@ -326,6 +326,28 @@ public interface Backend {
     }
 
     /**
+     * Scaled dot-product attention in one pass: out = softmax(scale q k^T + bias) v, and lse (N H, L) contiguous, the
+     * log-sum-exp of each row of the scaled, biased scores (what the backward recomputes the probabilities from).
+     * q and out (N, H, L, D), k and v (N, H, S, D), bias null or (N, H, L, S): any strides (0 broadcasts), a
+     * contiguous last dim for all but the bias. One floating dtype. False when this backend has no kernel for these
+     * operands (the caller then runs the composite).
+     */
+    default boolean attention(Strided q, Strided k, Strided v, Strided bias, double scale, Strided out,
+                              Strided lse) {
+        return false;
+    }
+
+    /**
+     * The backward of {@link #attention}: from gradOut (N, H, L, D) (contiguous last dim) and the forward's out and
+     * lse, writes gradQ (N, H, L, D) and gradK, gradV (N, H, S, D), dense with any strides and a contiguous last
+     * dim. The bias gets no gradient.
+     */
+    default boolean attentionBackward(Strided q, Strided k, Strided v, Strided bias, double scale, Strided out,
+                                      Strided lse, Strided gradOut, Strided gradQ, Strided gradK, Strided gradV) {
+        return false;
+    }
+
+    /**
      * Fills the contiguous floating {@code out} with uniform [0, 1) (or standard normal with {@code normal})
      * numbers from a counter-based generator: the same (seed, offset) gives the same numbers, and a call consumes
      * {@code ceil(numel / 4)} counter values. Backends without such a generator return false and the tensor layer

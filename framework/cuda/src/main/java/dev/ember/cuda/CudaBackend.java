@@ -436,6 +436,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean attention(Strided q, Strided k, Strided v, Strided bias, double scale, Strided out,
+                             Strided lse) {
+        return CudaAttention.forward(q, k, v, bias, scale, out, lse);
+    }
+
+    @Override
+    public boolean attentionBackward(Strided q, Strided k, Strided v, Strided bias, double scale, Strided out,
+                                     Strided lse, Strided gradOut, Strided gradQ, Strided gradK, Strided gradV) {
+        return CudaAttention.backward(q, k, v, bias, scale, out, lse, gradOut, gradQ, gradK, gradV);
+    }
+
+    @Override
     public boolean adamStepMulti(List<Strided[]> entries, AdamUpdate update, boolean deviceSteps) {
         return CudaFused.adamStepMulti(entries, update, deviceSteps);
     }

@@ -80,7 +80,7 @@ import jcuda.driver.JCudaDriver;
 final class NvidiaDriver implements Driver {
     static final String[] MODULES =
             {"elementwise", "reduce", "index", "random", "gemm", "gemm_tc", "fused", "lstm", "gru", "pool", "loss",
-                "norm"};
+                "norm", "attention"};
     private static final String DIR = "/dev/ember/cuda/kernels/";
 
     private final CUdevice device;

@@ -2,13 +2,16 @@ package dev.ember.nn.functional;
 
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
+import dev.ember.tensor.FusedAttention;
 import dev.ember.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Attention, as PyTorch 2.x's {@code F.scaled_dot_product_attention} and {@code F.multi_head_attention_forward},
- * composed from tensor ops (matmul, softmax, masked additions) so autograd gives every gradient.
+ * composed from tensor ops (matmul, softmax, masked additions) so autograd gives every gradient. Where no attention
+ * weights are asked for, no dropout applies and any mask is additive without a gradient, a backend with attention
+ * kernels (CUDA) runs it as one node instead ({@link FusedAttention}); the CPU runs the composite.
  *
  * <p>Two mask conventions exist, both PyTorch's: in {@link #scaledDotProductAttention} a boolean mask is true
  * where attention is <em>allowed</em>; in {@link #multiHeadAttentionForward} (and the MultiheadAttention and
@@ -54,6 +57,14 @@ public final class Attention {
         long l = query.size(-2);
         long s = key.size(-2);
         double factor = scale == null ? 1 / Math.sqrt(query.size(-1)) : scale;
+        if (dropoutP == 0 && !isCausal && (query.dim() == 3 || query.dim() == 4)
+                && (attnMask == null || attnMask.isFloatingPoint())) {
+            // one node over the backend's attention kernels where it has them
+            Tensor fused = FusedAttention.apply(query, key, value, attnMask, factor);
+            if (fused != null) {
+                return fused;
+            }
+        }
         Tensor scores = query.matmul(key.transpose(-2, -1)).mul(factor);
         if (isCausal) {
             scores = scores.maskedFill(causalMask(l, s).to(scores.device()).eq(0.0), Double.NEGATIVE_INFINITY);
@@ -162,6 +173,19 @@ public final class Attention {
 
         Tensor bias = attnBias(op, attnMask, isCausal, keyPaddingMask, batched, bsz, numHeads, tgtLen, srcLen,
                 pq.dtype(), pq.device());
+        if (!needWeights && (dropoutP == 0 || !training)) {
+            // one node over the backend's attention kernels where it has them, reading the heads in place:
+            // (L, N, E) -> (N, heads, L, head_dim) views
+            Tensor b4 = bias == null ? null : bias.size(0) == 1 ? bias.unsqueeze(0)
+                    : bias.reshape(bsz, numHeads, bias.size(1), srcLen);
+            Tensor fused = FusedAttention.apply(heads(pq, numHeads), heads(pk, numHeads), heads(pv, numHeads), b4,
+                    1 / Math.sqrt(headDim));
+            if (fused != null) {
+                Tensor out = fused.permute(2, 0, 1, 3).reshape(tgtLen * bsz, embedDim); // contiguous already
+                out = F.linear(out, outProjWeight, outProjBias).reshape(tgtLen, bsz, embedDim);
+                return new Tensor[] {batched ? out : out.squeeze(1), null};
+            }
+        }
         // (L, N, E) -> (N*heads, L, head_dim), heads of one batch element adjacent, as PyTorch
         Tensor qh = pq.reshape(tgtLen, bsz * numHeads, headDim).transpose(0, 1);
         Tensor kh = pk.reshape(srcLen, bsz * numHeads, headDim).transpose(0, 1);
@@ -183,6 +207,11 @@ public final class Attention {
             }
         }
         return new Tensor[] {batched ? out : out.squeeze(1), w};
+    }
+
+    /** (L, N, E) -> (N, heads, L, E / heads), a view. */
+    private static Tensor heads(Tensor p, int heads) {
+        return p.reshape(p.size(0), p.size(1), heads, p.size(2) / heads).permute(1, 2, 0, 3);
     }
 
     private static Tensor block(Tensor bias, int i, long e) {

@@ -1,0 +1,286 @@
+// Scaled dot-product attention in one launch each way (ABI.md, "Attention (attention.cu)"):
+//   out = softmax(scale * q k^T + bias) v
+// for short sequences, the case of multi-head attention in small transformers, where the composite takes a product,
+// a softmax and a product forward (plus the copies that lay the heads out for batched products) and about twice
+// that backward. q (B, L, D), k and v (B, S, D) are read in place with any batch and row strides (the last dim
+// contiguous): the heads of a projection's output are such views, so no copy lays them out. K and V of one batch
+// entry are staged in shared memory whole, which bounds S * D; the host declines what does not fit and the
+// composite runs instead.
+//
+// Precision: dot products accumulate in T with FMA in d order; softmax in T as the composite's (max, then
+// exp(x - max), then the sum in key order, then division); the backward recomputes the probabilities from the
+// row's log-sum-exp the forward saved.
+#include "java_math.cuh"
+
+using namespace ember_fused;
+
+namespace {
+
+constexpr int QT = 32;   // query rows per forward block (8 per warp)
+constexpr int KPL = 8;   // keys per lane held in registers: S <= 256
+constexpr int DPL = 4;   // output dims per lane: D <= 128
+
+// exp and log in T (the float overloads of the single-precision functions).
+__device__ __forceinline__ float exp_(float x) { return expf(x); }
+__device__ __forceinline__ double exp_(double x) { return exp(x); }
+__device__ __forceinline__ float log_(float x) { return logf(x); }
+__device__ __forceinline__ double log_(double x) { return log(x); }
+
+template <typename T>
+__device__ __forceinline__ T warp_max(T v) {
+    for (int m = 16; m > 0; m >>= 1) {
+        v = fmax(v, __shfl_xor_sync(0xffffffffu, v, m));
+    }
+    return v;
+}
+
+template <typename T>
+__device__ __forceinline__ T warp_sum(T v) {
+    for (int m = 16; m > 0; m >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, m);
+    }
+    return v;
+}
+
+// Stages `rows` rows of D elements (row r at src + r * stride) into shared memory rows of stride D + 1 (odd for
+// D even: a warp reading one column of consecutive rows hits distinct banks).
+template <typename T>
+__device__ __forceinline__ void stage_rows(T* dst, const T* src, int stride, int rows, int D) {
+    for (int e = threadIdx.x; e < rows * D; e += blockDim.x) {
+        const int r = e / D;
+        const int d = e - r * D;
+        dst[r * (D + 1) + d] = src[(size_t) r * stride + d];
+    }
+}
+
+// Batch entry b of H heads per sample: b / H samples of stride sn plus b % H heads of stride sh (a 3-D operand
+// has H = 1).
+__device__ __forceinline__ size_t entry(int b, int H, int sn, int sh) {
+    return (size_t) (b / H) * sn + (size_t) (b % H) * sh;
+}
+
+// The bias of score (i, j) of batch entry b, 0 without one.
+template <typename T>
+__device__ __forceinline__ T bias_at(const T* bias, size_t bb, int bsl, int bss, int i, int j) {
+    return bias == nullptr ? T(0) : bias[bb + (size_t) i * bsl + (size_t) j * bss];
+}
+
+template <typename T>
+__device__ __forceinline__ void attention(int L, int S, int D, int H, T scale, const T* __restrict__ q, int qsn,
+                                          int qsh, int qsl, const T* __restrict__ k, int ksn, int ksh, int ksl,
+                                          const T* __restrict__ v, int vsn, int vsh, int vsl,
+                                          const T* __restrict__ bias, int bsn, int bsh, int bsl, int bss,
+                                          T* __restrict__ o, int osn, int osh, int osl, T* __restrict__ lse) {
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    const int D1 = D + 1;
+    T* ks = (T*) smem_raw;           // S x D1
+    T* vs = ks + S * D1;             // S x D1
+    T* qs = vs + S * D1;             // 4 warps x D: the row each warp works on
+    T* ps = qs + 4 * D;              // 4 warps x S: its probabilities
+    const int b = blockIdx.y;
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const size_t bb = entry(b, H, bsn, bsh);
+    stage_rows(ks, k + entry(b, H, ksn, ksh), ksl, S, D);
+    stage_rows(vs, v + entry(b, H, vsn, vsh), vsl, S, D);
+    __syncthreads();
+    T* qw = qs + warp * D;
+    T* pw = ps + warp * S;
+    const int i1 = min(L, ((int) blockIdx.x + 1) * QT);
+    for (int i = blockIdx.x * QT + warp; i < i1; i += 4) {
+        const T* qi = q + entry(b, H, qsn, qsh) + (size_t) i * qsl;
+        for (int d = lane; d < D; d += 32) {
+            qw[d] = qi[d];
+        }
+        __syncwarp();
+        T s[KPL];
+        T m = T(-INFINITY);
+#pragma unroll
+        for (int c = 0; c < KPL; c++) {
+            const int j = lane + 32 * c;
+            s[c] = T(-INFINITY);
+            if (j < S) {
+                const T* kj = ks + j * D1;
+                T acc = T(0);
+                for (int d = 0; d < D; d++) {
+                    acc = fma(qw[d], kj[d], acc);
+                }
+                s[c] = add_(mul_(acc, scale), bias_at(bias, bb, bsl, bss, i, j));
+                m = fmax(m, s[c]);
+            }
+        }
+        m = warp_max(m);
+        T sum = T(0);
+#pragma unroll
+        for (int c = 0; c < KPL; c++) {
+            const int j = lane + 32 * c;
+            if (j < S) {
+                s[c] = exp_(sub_(s[c], m));
+                pw[j] = s[c];
+            }
+        }
+        __syncwarp();
+        if (lane == 0) {  // the sum in key order, as the softmax kernel's
+            for (int j = 0; j < S; j++) {
+                sum = add_(sum, pw[j]);
+            }
+        }
+        sum = __shfl_sync(0xffffffffu, sum, 0);
+        __syncwarp();
+        for (int j = lane; j < S; j += 32) {
+            pw[j] = div_(pw[j], sum);
+        }
+        __syncwarp();
+        T acc[DPL];
+#pragma unroll
+        for (int c = 0; c < DPL; c++) {
+            acc[c] = T(0);
+        }
+        for (int j = 0; j < S; j++) {
+            const T p = pw[j];
+            const T* vj = vs + j * D1;
+#pragma unroll
+            for (int c = 0; c < DPL; c++) {
+                const int d = lane + 32 * c;
+                if (d < D) {
+                    acc[c] = fma(p, vj[d], acc[c]);
+                }
+            }
+        }
+        T* oi = o + entry(b, H, osn, osh) + (size_t) i * osl;
+#pragma unroll
+        for (int c = 0; c < DPL; c++) {
+            const int d = lane + 32 * c;
+            if (d < D) {
+                oi[d] = acc[c];
+            }
+        }
+        if (lane == 0) {
+            lse[(size_t) b * L + i] = add_(m, log_(sum));
+        }
+        __syncwarp();  // qw and pw are rewritten for the warp's next row
+    }
+}
+
+// One block per batch entry: P, then dV = P^T dO, then dS = P * (dO V^T - rowsum(dO * O)) in place of P, then
+// dQ = scale dS K and dK = scale dS^T Q.
+template <typename T>
+__device__ __forceinline__ void attention_backward(int L, int S, int D, int H, T scale, const T* __restrict__ q,
+                                                   int qsn, int qsh, int qsl, const T* __restrict__ k, int ksn,
+                                                   int ksh, int ksl, const T* __restrict__ v, int vsn, int vsh,
+                                                   int vsl, const T* __restrict__ bias, int bsn, int bsh, int bsl,
+                                                   int bss, const T* __restrict__ o, int osn, int osh, int osl,
+                                                   const T* __restrict__ lse, const T* __restrict__ go, int gsn,
+                                                   int gsh, int gsl, T* __restrict__ gq, int qgn, int qgh, int qgl,
+                                                   T* __restrict__ gk, int kgn, int kgh, int kgl,
+                                                   T* __restrict__ gv, int vgn, int vgh, int vgl) {
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    const int D1 = D + 1;
+    const int S1 = S + 1;
+    T* qs = (T*) smem_raw;  // L x D1
+    T* gos = qs + L * D1;   // L x D1: dO
+    T* ks = gos + L * D1;   // S x D1
+    T* vs = ks + S * D1;    // S x D1
+    T* ps = vs + S * D1;    // L x S1: P, then dS
+    T* rs = ps + L * S1;    // L: rowsum(dO * O)
+    const int b = blockIdx.x;
+    const size_t bb = entry(b, H, bsn, bsh);
+    stage_rows(qs, q + entry(b, H, qsn, qsh), qsl, L, D);
+    stage_rows(gos, go + entry(b, H, gsn, gsh), gsl, L, D);
+    stage_rows(ks, k + entry(b, H, ksn, ksh), ksl, S, D);
+    stage_rows(vs, v + entry(b, H, vsn, vsh), vsl, S, D);
+    __syncthreads();
+    for (int i = threadIdx.x; i < L; i += blockDim.x) {
+        const T* oi = o + entry(b, H, osn, osh) + (size_t) i * osl;
+        T acc = T(0);
+        for (int d = 0; d < D; d++) {
+            acc = fma(gos[i * D1 + d], oi[d], acc);
+        }
+        rs[i] = acc;
+    }
+    for (int e = threadIdx.x; e < L * S; e += blockDim.x) {
+        const int i = e / S;
+        const int j = e - i * S;
+        T acc = T(0);
+        for (int d = 0; d < D; d++) {
+            acc = fma(qs[i * D1 + d], ks[j * D1 + d], acc);
+        }
+        const T x = add_(mul_(acc, scale), bias_at(bias, bb, bsl, bss, i, j));
+        ps[i * S1 + j] = exp_(sub_(x, lse[(size_t) b * L + i]));
+    }
+    __syncthreads();
+    T* gvb = gv + entry(b, H, vgn, vgh);
+    for (int e = threadIdx.x; e < S * D; e += blockDim.x) {
+        const int j = e / D;
+        const int d = e - j * D;
+        T acc = T(0);
+        for (int i = 0; i < L; i++) {
+            acc = fma(ps[i * S1 + j], gos[i * D1 + d], acc);
+        }
+        gvb[(size_t) j * vgl + d] = acc;
+    }
+    __syncthreads();  // dV has read P: it becomes dS
+    for (int e = threadIdx.x; e < L * S; e += blockDim.x) {
+        const int i = e / S;
+        const int j = e - i * S;
+        T acc = T(0);
+        for (int d = 0; d < D; d++) {
+            acc = fma(gos[i * D1 + d], vs[j * D1 + d], acc);
+        }
+        ps[i * S1 + j] = mul_(ps[i * S1 + j], sub_(acc, rs[i]));
+    }
+    __syncthreads();
+    T* gqb = gq + entry(b, H, qgn, qgh);
+    for (int e = threadIdx.x; e < L * D; e += blockDim.x) {
+        const int i = e / D;
+        const int d = e - i * D;
+        T acc = T(0);
+        for (int j = 0; j < S; j++) {
+            acc = fma(ps[i * S1 + j], ks[j * D1 + d], acc);
+        }
+        gqb[(size_t) i * qgl + d] = mul_(acc, scale);
+    }
+    T* gkb = gk + entry(b, H, kgn, kgh);
+    for (int e = threadIdx.x; e < S * D; e += blockDim.x) {
+        const int j = e / D;
+        const int d = e - j * D;
+        T acc = T(0);
+        for (int i = 0; i < L; i++) {
+            acc = fma(ps[i * S1 + j], qs[i * D1 + d], acc);
+        }
+        gkb[(size_t) j * kgl + d] = mul_(acc, scale);
+    }
+}
+
+}  // namespace
+
+// attention_T(int L, int S, int D, int H, double scale, q, qsn, qsh, qsl, k..., v..., bias, bsn, bsh, bsl, bss, o,
+//             osn, osh, osl, lse): B = N H batch entries, entry b at (b / H) * sn + (b % H) * sh of each operand;
+//             grid (ceil(L / 32), B), block 128, dynamic shared memory (2 S (D + 1) + 4 D + 4 S) elements. lse (B, L)
+//             contiguous. S <= 256, D <= 128.
+// attention_backward_T(int L, int S, int D, int H, double scale, q..., k..., v..., bias..., o, osn, osh, osl, lse,
+//             go, gsn, gsh, gsl, gq, qgn, qgh, qgl, gk..., gv...): grid B, block 256, dynamic shared memory
+//             ((2 L + 2 S) (D + 1) + L (S + 1) + L) elements. gq (as q), gk and gv (as k) written whole, with the
+//             strides given (the host lays them out as their inputs, so gradients flow back through views).
+// __launch_bounds__(128, 4) on the forward: with the bare thread bound ptxas kept 56 registers and spilled 4 bytes
+// of the float kernel; asking for 4 blocks per multiprocessor lets it take the 93 it needs.
+#define EMBER_ATTENTION(T, S_)                                                                                  \
+    extern "C" __global__ void __launch_bounds__(128, 4) attention_##S_(                                       \
+        int L, int S, int D, int H, double scale, const T* q, int qsn, int qsh, int qsl, const T* k, int ksn,  \
+        int ksh, int ksl, const T* v, int vsn, int vsh, int vsl, const T* bias, int bsn, int bsh, int bsl,     \
+        int bss, T* o, int osn, int osh, int osl, T* lse) {                                                    \
+        attention<T>(L, S, D, H, (T) scale, q, qsn, qsh, qsl, k, ksn, ksh, ksl, v, vsn, vsh, vsl, bias, bsn,   \
+                     bsh, bsl, bss, o, osn, osh, osl, lse);                                                    \
+    }                                                                                                          \
+    extern "C" __global__ void __launch_bounds__(256) attention_backward_##S_(                                 \
+        int L, int S, int D, int H, double scale, const T* q, int qsn, int qsh, int qsl, const T* k, int ksn,  \
+        int ksh, int ksl, const T* v, int vsn, int vsh, int vsl, const T* bias, int bsn, int bsh, int bsl,     \
+        int bss, const T* o, int osn, int osh, int osl, const T* lse, const T* go, int gsn, int gsh, int gsl,  \
+        T* gq, int qgn, int qgh, int qgl, T* gk, int kgn, int kgh, int kgl, T* gv, int vgn, int vgh, int vgl) { \
+        attention_backward<T>(L, S, D, H, (T) scale, q, qsn, qsh, qsl, k, ksn, ksh, ksl, v, vsn, vsh, vsl,     \
+                              bias, bsn, bsh, bsl, bss, o, osn, osh, osl, lse, go, gsn, gsh, gsl, gq, qgn, qgh, \
+                              qgl, gk, kgn, kgh, kgl, gv, vgn, vgh, vgl);                                      \
+    }
+EMBER_ATTENTION(float, f32)
+EMBER_ATTENTION(double, f64)
+#undef EMBER_ATTENTION

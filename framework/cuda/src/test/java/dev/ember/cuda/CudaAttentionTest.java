@@ -1,0 +1,120 @@
+package dev.ember.cuda;
+
+import static dev.ember.cuda.GpuCheck.forwardBackward;
+import static dev.ember.cuda.GpuCheck.randn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.nn.functional.Attention;
+import dev.ember.tensor.DType;
+import dev.ember.tensor.Tensor;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused attention kernels (attention.cu) against the CPU's composite, forward and backward: multi-head
+ * attention with and without masks, cross-attention, one query, odd head sizes, float64, and
+ * scaledDotProductAttention on strided views; shapes past the kernels' limits fall back to the composite.
+ */
+@Tag("gpu")
+class CudaAttentionTest {
+
+    @BeforeAll
+    static void gpu() {
+        GpuCheck.requireGpu();
+    }
+
+    /** The kernels launched by {@code work}, by name. */
+    private static Set<String> kernels(Runnable work) {
+        Cuda.startKernelProfile();
+        work.run();
+        return Cuda.stopKernelProfile().stream().map(Cuda.KernelTime::name).collect(Collectors.toSet());
+    }
+
+    /**
+     * Multi-head attention's functional form on (L, N, E) query and (S, N, E) key/value, inputs 0-6: query, key,
+     * value, in-projection weight and bias, out-projection weight and bias.
+     */
+    private static Tensor mha(Tensor[] t, int heads, boolean self, boolean causal, Tensor keyPadding) {
+        long l = t[0].size(0);
+        long s = t[1].size(0);
+        Tensor mask = causal ? Attention.generateSquareSubsequentMask(l, t[0].dtype()).narrow(1, 0, s)
+                .to(t[0].device()) : null;
+        Tensor k = self ? t[0] : t[1];
+        Tensor v = self ? t[0] : t[2];
+        return Attention.multiHeadAttentionForward(t[0], k, v, heads, t[3], t[4], t[5], t[6], 0.0, true,
+                keyPadding == null ? null : keyPadding.to(t[0].device()), false, mask, true, false)[0];
+    }
+
+    private static Tensor[] mhaInputs(DType dtype, long l, long s, long n, long e) {
+        return new Tensor[] {randn(1, dtype, l, n, e), randn(2, dtype, s, n, e), randn(3, dtype, s, n, e),
+            randn(4, dtype, 3 * e, e).mul(0.3), randn(5, dtype, 3 * e).mul(0.1), randn(6, dtype, e, e).mul(0.3),
+            randn(7, dtype, e).mul(0.1)};
+    }
+
+    @Test
+    void multiHeadAttentionMatchesTheComposite() {
+        // {L, S, N, E, heads, self, causal}
+        int[][] cases = {{64, 64, 4, 32, 4, 1, 1}, {7, 7, 3, 30, 3, 1, 1}, {1, 1, 2, 8, 2, 1, 0}, {5, 9, 2, 12, 4, 0, 0},
+            {33, 33, 1, 16, 1, 1, 1}, {6, 40, 2, 64, 1, 0, 0}};
+        // float64 pins the arithmetic; float32 differs from the composite by rounding in other orders (the
+        // in-projection's weight gradient sums L x N rows of it)
+        for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            for (int[] c : cases) {
+                forwardBackward("mha " + java.util.Arrays.toString(c) + " " + dtype, tol, tol,
+                        t -> mha(t, c[4], c[5] == 1, c[6] == 1, null), mhaInputs(dtype, c[0], c[1], c[2], c[3]));
+            }
+        }
+        // a key padding mask (bool, true = ignore) joins the causal one as a per-batch bias
+        Tensor padding = Tensor.of(new boolean[] {false, false, false, false, false, true, false, false, true, true,
+            false, false}, 2, 6);
+        forwardBackward("mha with key padding", 1e-4, 1e-4, t -> mha(t, 2, true, true, padding),
+                mhaInputs(DType.FLOAT32, 6, 6, 2, 8));
+    }
+
+    @Test
+    void theFusedKernelsRunAndTooLongSequencesFallBack() {
+        Tensor[] in = mhaInputs(DType.FLOAT32, 16, 16, 2, 16);
+        for (int i = 0; i < in.length; i++) {
+            in[i] = in[i].cuda().requiresGrad(true);
+        }
+        Set<String> fused = kernels(() -> mha(in, 2, true, true, null).sum().backward());
+        assertTrue(fused.contains("attention_f32") && fused.contains("attention_backward_f32")
+                && !fused.contains("softmax_f32"), fused.toString());
+        // 300 keys: more than the kernels hold; the composite runs (and is what the CPU runs)
+        Tensor[] longer = mhaInputs(DType.FLOAT32, 3, 300, 1, 8);
+        Set<String> composite = kernels(() -> {
+            Tensor[] g = new Tensor[longer.length];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = longer[i].cuda();
+            }
+            mha(g, 2, false, false, null);
+        });
+        assertTrue(!composite.contains("attention_f32") && composite.contains("softmax_f32"), composite.toString());
+        forwardBackward("mha with 300 keys", 1e-4, 1e-4, t -> mha(t, 2, false, false, null), longer);
+    }
+
+    @Test
+    void scaledDotProductAttentionOnStridedViews() {
+        Tensor mask = randn(9, DType.FLOAT32, 7, 11);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            // q, k, v as views: heads of a (B, L, 3, D) buffer, batch stride 3 * L * D ... row stride 3 * D
+            forwardBackward("sdpa on views " + dtype, tol, tol, t -> {
+                Tensor qkv = t[0].reshape(5, 11, 3, 6);
+                Tensor q = qkv.select(2, 0).narrow(1, 0, 7);
+                Tensor k = qkv.select(2, 1);
+                Tensor v = qkv.select(2, 2);
+                return Attention.scaledDotProductAttention(q, k, v, mask.to(dtype).to(q.device()), 0, false, 0.25);
+            }, randn(10, dtype, 5, 11, 18));
+        }
+        Tensor q = randn(11, DType.FLOAT32, 2, 3, 4).cuda();
+        assertEquals(List.of(2L, 3L, 4L), java.util.Arrays.stream(
+                Attention.scaledDotProductAttention(q, q, q).shape()).boxed().toList());
+    }
+}
