@@ -72,6 +72,11 @@ if want bench; then
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"
   cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
+  # the FP32 products with the 16-deep big kernel (gemm_f32_k16) in gemm_f32's place, for the comparison
+  timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.f32=k16 dev.ember.apps.EmberCli bench --device cuda \
+    --warmup-ms 1000 --stats-ms 500 -w sgemm > "$out/ember_gpu_k16.txt" 2>&1
+  echo "ember bench (gemm_f32_k16) exit $?"
+  grep -v "^WARNING" "$out/ember_gpu_k16.txt" | head -10
   # the same eager training steps launched through JCuda instead of KernelLauncher (FFM), for the comparison
   timeout 120 bash .device/run.sh --main -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w mlp784_256_10_b64_train_step -w lenet_b64_train_step \

@@ -13,11 +13,15 @@
 // | kernel           | threads | BM  | BN  | regs | what                              |
 // |------------------|---------|-----|-----|------|-----------------------------------|
 // | gemm_f32         | 256     | 128 | 128 | 128  | FP32 SIMT, 8x8 outputs per thread |
+// | gemm_f32_k16     | 256     | 128 | 128 | 128  | the same, 16-deep k-tiles         |
 // | gemm_f32_small   | 256     | 32  | 32  | 80   | FP32 SIMT, K split over 4 groups  |
 // | gemm_f32_small16 | 256     | 16  | 16  | 80   | FP32 SIMT, K split over 16 groups |
 // | gemm_f64         | 256     | 32  | 32  | 128  | FP64 SIMT, K split over 4 groups  |
-// (registers from ptxas for sm_90 and sm_80; no spills; no dynamic shared memory; static shared memory
-// 16896 bytes for gemm_f32, 49152 for the small kernels and gemm_f64.)
+// (registers from ptxas for sm_90 and sm_80; no spills, but for gemm_f32_k16 on sm_80, which spills 104 bytes
+// there; no dynamic shared memory; static shared memory 16896 bytes for gemm_f32, 33792 for gemm_f32_k16, 49152
+// for the small kernels and gemm_f64.) gemm_f32_k16 halves the barriers and loop overhead per multiply-add and
+// takes gemm_f32's place only with -Dember.cuda.gemm.f32=k16 until a GPU has timed the two side by side
+// (tools/gpu_check.sh bench does).
 //
 // Choosing the FP32 kernel (S = the device's multiprocessor count, 132 on an H100 SXM):
 //   tiles(bm, bn) = ceil(M / bm) * ceil(N / bn) * batch
@@ -158,11 +162,32 @@ GEMM_DEV void loader_store(const Loader& L, const float v[4], float* s, int t) {
     }
 }
 
+// Fetches the thread's 4 elements of A and of B for each of the KT 8-deep halves of the k-tile at kbase.
+template <int KT>
+GEMM_DEV void fetch_tile(const Loader& la, const Loader& lb, float va[KT][4], float vb[KT][4], int t, int kbase,
+                         int K, int sam, int sak, int sbn, int sbk) {
+#pragma unroll
+    for (int h = 0; h < KT; h++) {
+        Loader a = la, b = lb;
+        a.p += (long long)(BK * h) * sak;
+        b.p += (long long)(BK * h) * sbk;
+        const int kb = kbase + BK * h;
+        if (loader_fast(a, kb, K)) loader_fetch_fast(a, va[h]);
+        else loader_fetch(a, va[h], t, kb, K, sam);
+        if (loader_fast(b, kb, K)) loader_fetch_fast(b, vb[h]);
+        else loader_fetch(b, vb[h], t, kb, K, sbn);
+    }
+}
+
+// KT = 1: 128x128x8 tiles (gemm_f32); KT = 2: 128x128x16 (gemm_f32_k16), half the barriers per multiply-add for
+// 8 more staging registers (a candidate until a GPU has timed both: see CudaGemm).
+template <int KT>
 GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int sab, int sam, int sak,
                   const float* B, int bOff, int sbb, int sbk, int sbn, float* C, int cOff, const float* bias,
                   int bsb, int bsm, int bsn) {
-    __shared__ __align__(16) float sA[2 * BK * LD];
-    __shared__ __align__(16) float sB[2 * BK * LD];
+    constexpr int TK = BK * KT;  // k per tile
+    __shared__ __align__(16) float sA[2 * TK * LD];
+    __shared__ __align__(16) float sB[2 * TK * LD];
 
     const int t = threadIdx.x;
     const int lane = t & 31, warp = t >> 5;
@@ -183,32 +208,28 @@ GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int 
 #pragma unroll
         for (int j = 0; j < 8; j++) acc[i][j] = 0.f;
 
-    float va[4], vb[4];
-    if (loader_fast(la, 0, K)) loader_fetch_fast(la, va);
-    else loader_fetch(la, va, t, 0, K, sam);
-    if (loader_fast(lb, 0, K)) loader_fetch_fast(lb, vb);
-    else loader_fetch(lb, vb, t, 0, K, sbn);
-    loader_store(la, va, sA, t);
-    loader_store(lb, vb, sB, t);
+    float va[KT][4], vb[KT][4];
+    fetch_tile<KT>(la, lb, va, vb, t, 0, K, sam, sak, sbn, sbk);
+#pragma unroll
+    for (int h = 0; h < KT; h++) {
+        loader_store(la, va[h], sA + h * BK * LD, t);
+        loader_store(lb, vb[h], sB + h * BK * LD, t);
+    }
     __syncthreads();
 
-    const int nk = (K + BK - 1) / BK;
+    const int nk = (K + TK - 1) / TK;
     for (int kt = 0; kt < nk; kt++) {
         const int cur = kt & 1;
         const bool more = kt + 1 < nk;
         if (more) {
-            la.p += (long long)BK * sak;
-            lb.p += (long long)BK * sbk;
-            const int kb = (kt + 1) * BK;
-            if (loader_fast(la, kb, K)) loader_fetch_fast(la, va);
-            else loader_fetch(la, va, t, kb, K, sam);
-            if (loader_fast(lb, kb, K)) loader_fetch_fast(lb, vb);
-            else loader_fetch(lb, vb, t, kb, K, sbn);
+            la.p += (long long)TK * sak;
+            lb.p += (long long)TK * sbk;
+            fetch_tile<KT>(la, lb, va, vb, t, (kt + 1) * TK, K, sam, sak, sbn, sbk);
         }
-        const float* pa = sA + cur * BK * LD + wm * 64 + ly * 4;
-        const float* pb = sB + cur * BK * LD + wn * 32 + lx * 4;
+        const float* pa = sA + cur * TK * LD + wm * 64 + ly * 4;
+        const float* pb = sB + cur * TK * LD + wn * 32 + lx * 4;
 #pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
+        for (int kk = 0; kk < TK; kk++) {
             float4 a0 = *reinterpret_cast<const float4*>(pa + kk * LD);
             float4 a1 = *reinterpret_cast<const float4*>(pa + kk * LD + 32);
             float4 b0 = *reinterpret_cast<const float4*>(pb + kk * LD);
@@ -221,8 +242,11 @@ GEMM_DEV void run(int batch, int M, int N, int K, const float* A, int aOff, int 
                 for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], bb[j], acc[i][j]);
         }
         if (more) {
-            loader_store(la, va, sA + (cur ^ 1) * BK * LD, t);
-            loader_store(lb, vb, sB + (cur ^ 1) * BK * LD, t);
+#pragma unroll
+            for (int h = 0; h < KT; h++) {
+                loader_store(la, va[h], sA + (cur ^ 1) * TK * LD + h * BK * LD, t);
+                loader_store(lb, vb[h], sB + (cur ^ 1) * TK * LD + h * BK * LD, t);
+            }
         }
         __syncthreads();
     }
@@ -476,7 +500,11 @@ GEMM_DEV void run(int batch, int M, int N, int K, const T* A, int aOff, int sab,
 #define GEMM_PASS batch, M, N, K, A, aOff, sab, sam, sak, B, bOff, sbb, sbk, sbn, C, cOff, bias, bsb, bsm, bsn
 
 extern "C" __global__ void __launch_bounds__(256, 2) gemm_f32(GEMM_ARGS(float)) {
-    gemm_detail::big::run(GEMM_PASS);
+    gemm_detail::big::run<1>(GEMM_PASS);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 2) gemm_f32_k16(GEMM_ARGS(float)) {
+    gemm_detail::big::run<2>(GEMM_PASS);
 }
 
 extern "C" __global__ void __launch_bounds__(256, 3) gemm_f32_small(GEMM_ARGS(float)) {

@@ -21,6 +21,8 @@ final class CudaGemm {
     }
 
     static final Config F32 = new Config("gemm_f32", 128, 128, 256, 0);
+    /** The same tiles 16 deep (gemm.cu): half the barriers per multiply-add, not yet timed on a GPU. */
+    static final Config F32_K16 = new Config("gemm_f32_k16", 128, 128, 256, 0);
     static final Config F32_SMALL = new Config("gemm_f32_small", 32, 32, 256, 0);
     static final Config F32_SMALL16 = new Config("gemm_f32_small16", 16, 16, 256, 0);
     static final Config TF32 = new Config("gemm_tf32", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS,
@@ -32,6 +34,11 @@ final class CudaGemm {
     static final double TENSOR_CORE_MIN_FLOPS = 3e8;
     /** {@link #TENSOR_CORE_MIN_FLOPS}, which tests lower to reach the tensor-core kernels with small, odd shapes. */
     static volatile double tensorCoreMinFlops = TENSOR_CORE_MIN_FLOPS;
+    /**
+     * The big FP32 kernel: {@link #F32}, or {@link #F32_K16} with {@code -Dember.cuda.gemm.f32=k16}, so that one GPU
+     * run times both (tools/gpu_check.sh); tests set it directly.
+     */
+    static volatile Config bigF32 = "k16".equals(System.getProperty("ember.cuda.gemm.f32")) ? F32_K16 : F32;
     /** The largest grid.y and grid.z of a launch. */
     static final int MAX_GRID = 65535;
 
@@ -50,7 +57,7 @@ final class CudaGemm {
         }
         int sms = CudaRuntime.get().driver.multiprocessors();
         if (tiles(F32, batch, m, n) >= sms) {
-            return F32;
+            return bigF32;
         }
         return tiles(F32_SMALL, batch, m, n) >= sms ? F32_SMALL : F32_SMALL16;
     }

@@ -106,6 +106,30 @@ class CudaMatmulTest {
                 1e-4);
     }
 
+    /**
+     * gemm_f32_k16, the 16-deep candidate for the big FP32 kernel (-Dember.cuda.gemm.f32=k16), on products big enough
+     * to take the big kernel on an H100 too: K not a multiple of 16, every layout the products of a backward use,
+     * and operands without a unit stride.
+     */
+    @Test
+    void sixteenDeepBigKernel() {
+        CudaGemm.Config before = CudaGemm.bigF32;
+        CudaGemm.bigF32 = CudaGemm.F32_K16;
+        try {
+            Cuda.startKernelProfile();
+            forwardBackward("k16 1500x23x1501", 1e-4, 1e-4, t -> t[0].matmul(t[1]), randn(1, DType.FLOAT32, 1500, 23),
+                    randn(2, DType.FLOAT32, 23, 1501));
+            Tensor a = randn(3, DType.FLOAT32, 1500, 90);
+            Tensor b = randn(4, DType.FLOAT32, 45, 1300);
+            assertClose("k16 strided", a.slice(1, 0, 90, 2).matmul(b),
+                    a.cuda().slice(1, 0, 90, 2).matmul(b.cuda()), 1e-4, 1e-4);
+            assertTrue(Cuda.stopKernelProfile().stream().anyMatch(k -> k.name().equals("gemm_f32_k16")));
+        } finally {
+            CudaGemm.bigF32 = before;
+            Cuda.stopKernelProfile();
+        }
+    }
+
     @Test
     void launchesLargerThanOneGrid() {
         // grid.y and grid.z stop at 65535: more batches, or more row tiles, take several launches
