@@ -29,8 +29,7 @@ public final class FusedAttention {
      */
     public static Tensor apply(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
         int dims = q.dim();
-        if ((dims != 3 && dims != 4) || k.dim() != dims || v.dim() != dims || !q.dtype().isFloatingPoint()
-                || !Arrays.equals(k.shape, v.shape) || q.numel() == 0 || k.numel() == 0) {
+        if ((dims != 3 && dims != 4) || k.dim() != dims || v.dim() != dims || !Arrays.equals(k.shape, v.shape)) {
             return null;
         }
         for (int i = 0; i < dims; i++) {
@@ -38,51 +37,117 @@ public final class FusedAttention {
                 return null;
             }
         }
-        for (Tensor t : new Tensor[] {k, v, bias}) {
-            if (t != null && (t.dtype() != q.dtype() || !t.device().equals(q.device()))) {
+        for (Tensor t : new Tensor[] {k, v}) {
+            if (t.dtype() != q.dtype() || !t.device().equals(q.device())) {
                 return null;
             }
         }
-        for (Tensor t : new Tensor[] {q, k, v}) {
-            if (t.strides[dims - 1] != 1) {
-                return null;
-            }
+        return run(new Tensor[] {q, k, v}, q.shape, four(q), four(k), four(v), bias, scale, q, g -> {
+            Tensor gq = denseLike(q);
+            Tensor gk = denseLike(k);
+            Tensor gv = denseLike(v);
+            return new Grads(new Tensor[] {gq, gk, gv}, four(gq), four(gk), four(gv));
+        });
+    }
+
+    /**
+     * Self-attention over one packed projection, the input projection's output of multi-head attention: heads of
+     * D = E / heads dims, q, k and v the three thirds of the last dim. Its gradient is one buffer laid out as
+     * {@code qkv}, which the backward kernel writes whole, so no zero fill and no additions per third assemble it.
+     *
+     * @param qkv (L, N, 3E), a contiguous last dim
+     * @return (N, heads, L, D), a view of a contiguous (L, N, heads, D) buffer; null when declined
+     */
+    public static Tensor selfAttention(Tensor qkv, int heads, Tensor bias, double scale) {
+        if (qkv.dim() != 3 || heads <= 0 || qkv.shape[2] % (3 * heads) != 0) {
+            return null;
         }
-        int l = q.shape[dims - 2];
-        int d = q.shape[dims - 1];
-        int[] scores = q.shape.clone();
-        scores[dims - 1] = k.shape[dims - 2];
-        Tensor b = null;
+        int l = qkv.shape[0];
+        int n = qkv.shape[1];
+        int d = qkv.shape[2] / (3 * heads);
+        int[] shape = {n, heads, l, d};
+        return run(new Tensor[] {qkv}, shape, third(qkv.strided(), 0, heads, d), third(qkv.strided(), 1, heads, d),
+                third(qkv.strided(), 2, heads, d), bias, scale, qkv, g -> {
+                    Tensor grad = denseLike(qkv);
+                    Strided s = grad.strided();
+                    return new Grads(new Tensor[] {grad}, third(s, 0, heads, d), third(s, 1, heads, d),
+                            third(s, 2, heads, d));
+                });
+    }
+
+    /** Third {@code which} (q, k, v) of a packed (L, N, 3E) operand as (N, heads, L, D). */
+    private static Strided third(Strided p, int which, int heads, int d) {
+        int[] st = p.strides();
+        return new Strided(p.storage(), new int[] {p.shape()[1], heads, p.shape()[0], d},
+                new int[] {st[1], d * st[2], st[0], st[2]}, p.offset() + which * heads * d * st[2]);
+    }
+
+    /** The backward's gradients (one per input) and the 4-D descriptions of the q, k and v parts within them. */
+    private record Grads(Tensor[] perInput, Strided q, Strided k, Strided v) {
+    }
+
+    /**
+     * The node over inputs {@code inputs}, whose q, k and v parts are {@code q4}, {@code k4}, {@code v4} (N, H,
+     * rows, D); the output has {@code shape} (q's, 3-D or 4-D). {@code grads} allocates the gradients.
+     */
+    private static Tensor run(Tensor[] inputs, int[] shape, Strided q4, Strided k4, Strided v4, Tensor bias,
+                              double scale, Tensor like, java.util.function.Function<Tensor, Grads> grads) {
+        DType dtype = like.dtype();
+        if (!dtype.isFloatingPoint() || Shapes.numel(shape) == 0 || Shapes.numel(k4.shape()) == 0
+                || q4.strides()[3] != 1 || k4.strides()[3] != 1 || v4.strides()[3] != 1) {
+            return null;
+        }
+        int dims = shape.length;
+        int l = q4.shape()[2];
+        int d = q4.shape()[3];
+        int[] scores = {q4.shape()[0], q4.shape()[1], l, k4.shape()[2]};
+        Strided b4 = null;
         if (bias != null) {
-            if (bias.requiresGrad() || bias.dim() > dims || !broadcasts(bias.shape, scores)) {
+            if (bias.requiresGrad() || bias.dtype() != dtype || !bias.device().equals(like.device())
+                    || bias.dim() > dims || !broadcasts(bias.shape, dims == 4 ? scores
+                            : new int[] {scores[0], scores[2], scores[3]})) {
                 return null;
             }
-            b = bias.expand(Shapes.toLongs(scores));
+            Tensor b = bias.expand(Shapes.toLongs(dims == 4 ? scores : new int[] {scores[0], scores[2], scores[3]}));
+            b4 = four(b);
         }
-        // the output: q's shape over a buffer with the rows (L) outermost
+        // the output: the given shape over a buffer with the rows (L) outermost
         int[] bufShape = new int[dims];
         bufShape[0] = l;
-        System.arraycopy(q.shape, 0, bufShape, 1, dims - 2);
+        System.arraycopy(shape, 0, bufShape, 1, dims - 2);
         bufShape[dims - 1] = d;
-        Tensor buf = Creation.output(q.dtype(), bufShape, q);
+        Tensor buf = Creation.output(dtype, bufShape, like);
         int[] outStrides = new int[dims];
         int batch = 1;
         for (int i = dims - 3; i >= 0; i--) {
             outStrides[i] = d * batch;
-            batch *= q.shape[i];
+            batch *= shape[i];
         }
         outStrides[dims - 2] = batch * d;
         outStrides[dims - 1] = 1;
-        Tensor out = new Tensor(buf.storage, q.shape.clone(), outStrides, 0, null);
-        Tensor lse = Creation.output(q.dtype(), new int[] {batch, l}, q);
-        if (!q.backend().attention(four(q), four(k), four(v), b == null ? null : four(b), scale, four(out),
-                lse.strided())) {
+        Tensor out = new Tensor(buf.storage, shape.clone(), outStrides, 0, null);
+        Tensor lse = Creation.output(dtype, new int[] {batch, l}, like);
+        Backend be = like.backend();
+        if (!be.attention(q4, k4, v4, b4, scale, four(out), lse.strided())) {
             return null;
         }
-        Tensor mask = b;
+        Strided mask = b4;
+        Tensor[] saved = Arrays.copyOf(inputs, inputs.length + 1);
+        saved[inputs.length] = out;
         // new buffers, one per input
-        return Graph.recordFresh("ScaledDotProductEfficientAttentionBackward0", out, new Tensor[] {q, k, v},
-                new Tensor[] {q, k, v, out}, g -> backward(g, q, k, v, mask, scale, out, lse));
+        return Graph.recordFresh("ScaledDotProductEfficientAttentionBackward0", out, inputs, saved, g -> {
+            try (var ignored = Autograd.noGrad()) {
+                Tensor go = g.strides[g.dim() - 1] == 1 ? g : Fused.contiguous(g);
+                Grads gr = grads.apply(go);
+                if (!be.attentionBackward(q4, k4, v4, mask, scale, four(out), lse.strided(), four(go), gr.q(),
+                        gr.k(), gr.v())) {
+                    throw new IllegalStateException("ScaledDotProductEfficientAttentionBackward0: the " + be.name()
+                            + " backend ran the attention forward but declined its backward (" + dtype.torchName()
+                            + ", q " + Arrays.toString(q4.shape()) + ", k " + Arrays.toString(k4.shape()) + ")");
+                }
+                return gr.perInput();
+            }
+        });
     }
 
     /** A 4-D description (N, H, rows, cols) of a 3-D or 4-D tensor: a 3-D one gets H = 1. */
@@ -127,23 +192,5 @@ public final class FusedAttention {
             }
         }
         return true;
-    }
-
-    private static Tensor[] backward(Tensor g, Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out,
-                                     Tensor lse) {
-        try (var ignored = Autograd.noGrad()) {
-            Tensor go = g.strides[g.dim() - 1] == 1 ? g : Fused.contiguous(g);
-            Tensor gq = denseLike(q);
-            Tensor gk = denseLike(k);
-            Tensor gv = denseLike(v);
-            Backend be = q.backend();
-            if (!be.attentionBackward(four(q), four(k), four(v), bias == null ? null : four(bias), scale, four(out),
-                    lse.strided(), four(go), four(gq), four(gk), four(gv))) {
-                throw new IllegalStateException("ScaledDotProductEfficientAttentionBackward0: the " + be.name()
-                        + " backend ran the attention forward but declined its backward (" + q.dtype().torchName()
-                        + ", q " + Arrays.toString(q.shape) + ", k " + Arrays.toString(k.shape) + ")");
-            }
-            return new Tensor[] {gq, gk, gv};
-        }
     }
 }

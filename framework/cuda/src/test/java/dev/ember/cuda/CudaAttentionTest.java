@@ -77,6 +77,7 @@ class CudaAttentionTest {
                 mhaInputs(DType.FLOAT32, 6, 6, 2, 8));
     }
 
+    /** The kernels launched by a self-attention forward and backward, and that past the kernels' limits. */
     @Test
     void theFusedKernelsRunAndTooLongSequencesFallBack() {
         Tensor[] in = mhaInputs(DType.FLOAT32, 16, 16, 2, 16);
@@ -86,6 +87,10 @@ class CudaAttentionTest {
         Set<String> fused = kernels(() -> mha(in, 2, true, true, null).sum().backward());
         assertTrue(fused.contains("attention_f32") && fused.contains("attention_backward_f32")
                 && !fused.contains("softmax_f32"), fused.toString());
+        // self-attention: the heads are read from the packed projection and its gradient is written whole, so no
+        // copy lays heads out and no addition assembles q's, k's and v's gradients
+        assertTrue(!fused.contains("copy_f32_f32") && !fused.contains("binary_f32")
+                && !fused.contains("memcpy device to device"), fused.toString());
         // 300 keys: more than the kernels hold; the composite runs (and is what the CPU runs)
         Tensor[] longer = mhaInputs(DType.FLOAT32, 3, 300, 1, 8);
         Set<String> composite = kernels(() -> {

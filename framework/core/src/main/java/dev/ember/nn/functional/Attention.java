@@ -160,8 +160,10 @@ public final class Attention {
         Tensor pq;
         Tensor pk;
         Tensor pv;
+        Tensor packed = null; // self-attention's one projection, (L, N, 3E)
         if (query == key && key == value) {
-            List<Tensor> qkv = F.linear(q, inProjWeight, inProjBias).chunk(3, -1);
+            packed = F.linear(q, inProjWeight, inProjBias);
+            List<Tensor> qkv = packed.chunk(3, -1);
             pq = qkv.get(0);
             pk = qkv.get(1);
             pv = qkv.get(2);
@@ -178,7 +180,9 @@ public final class Attention {
             // (L, N, E) -> (N, heads, L, head_dim) views
             Tensor b4 = bias == null ? null : bias.size(0) == 1 ? bias.unsqueeze(0)
                     : bias.reshape(bsz, numHeads, bias.size(1), srcLen);
-            Tensor fused = FusedAttention.apply(heads(pq, numHeads), heads(pk, numHeads), heads(pv, numHeads), b4,
+            // self-attention takes the packed projection, whose gradient the kernel then writes whole
+            Tensor fused = packed != null ? FusedAttention.selfAttention(packed, numHeads, b4, 1 / Math.sqrt(headDim))
+                    : FusedAttention.apply(heads(pq, numHeads), heads(pk, numHeads), heads(pv, numHeads), b4,
                     1 / Math.sqrt(headDim));
             if (fused != null) {
                 Tensor out = fused.permute(2, 0, 1, 3).reshape(tgtLen * bsz, embedDim); // contiguous already
