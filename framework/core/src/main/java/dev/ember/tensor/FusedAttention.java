@@ -24,8 +24,8 @@ public final class FusedAttention {
      * @param v     like k
      * @param bias  null, or broadcastable to q's batch dims and (L, S), not requiring a gradient (an attention mask)
      * @param scale the factor of the scores, 1/sqrt(D) in attention
-     * @return q's shape, a view of a contiguous (L, N, H, D) or (L, N, D) buffer (so that moving L to the front
-     *         gives a contiguous tensor); null when declined
+     * @return q's shape, laid out densely in the order of q's strides (the heads of a projection come back in the
+     *         projection's row order); null when declined
      */
     public static Tensor apply(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
         int dims = q.dim();
@@ -56,7 +56,8 @@ public final class FusedAttention {
      * {@code qkv}, which the backward kernel writes whole, so no zero fill and no additions per third assemble it.
      *
      * @param qkv (L, N, 3E), a contiguous last dim
-     * @return (N, heads, L, D), a view of a contiguous (L, N, heads, D) buffer; null when declined
+     * @return (N, heads, L, D), laid out as the projection's rows (a permutation of (L, N, heads, D) or
+     *         (N, L, heads, D)); null when declined
      */
     public static Tensor selfAttention(Tensor qkv, int heads, Tensor bias, double scale) {
         if (qkv.dim() != 3 || heads <= 0 || qkv.shape[2] % (3 * heads) != 0) {
@@ -111,21 +112,11 @@ public final class FusedAttention {
             Tensor b = bias.expand(Shapes.toLongs(dims == 4 ? scores : new int[] {scores[0], scores[2], scores[3]}));
             b4 = four(b);
         }
-        // the output: the given shape over a buffer with the rows (L) outermost
-        int[] bufShape = new int[dims];
-        bufShape[0] = l;
-        System.arraycopy(shape, 0, bufShape, 1, dims - 2);
-        bufShape[dims - 1] = d;
-        Tensor buf = Creation.output(dtype, bufShape, like);
-        int[] outStrides = new int[dims];
-        int batch = 1;
-        for (int i = dims - 3; i >= 0; i--) {
-            outStrides[i] = d * batch;
-            batch *= shape[i];
-        }
-        outStrides[dims - 2] = batch * d;
-        outStrides[dims - 1] = 1;
-        Tensor out = new Tensor(buf.storage, shape.clone(), outStrides, 0, null);
+        // the output is laid out as q is (heads of a projection: as the projection's rows), so that the heads
+        // concatenate again without a copy
+        int[] qStrides = dims == 4 ? q4.strides() : new int[] {q4.strides()[0], q4.strides()[2], q4.strides()[3]};
+        Tensor out = dense(shape, qStrides, dtype, like);
+        int batch = q4.shape()[0] * q4.shape()[1];
         Tensor lse = Creation.output(dtype, new int[] {batch, l}, like);
         Backend be = like.backend();
         if (!be.attention(q4, k4, v4, b4, scale, four(out), lse.strided())) {
@@ -165,23 +156,28 @@ public final class FusedAttention {
      * a copy (the heads of a projection become that projection's layout again).
      */
     private static Tensor denseLike(Tensor t) {
-        int n = t.dim();
+        return dense(t.shape, t.strides, t.dtype(), t);
+    }
+
+    /** A new dense tensor of {@code shape} whose dims are laid out in the order of {@code strides}, largest first. */
+    private static Tensor dense(int[] shape, int[] strides, DType dtype, Tensor like) {
+        int n = shape.length;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Integer.compare(t.strides[b], t.strides[a])); // stable: ties keep dim order
+        Arrays.sort(order, (a, b) -> Integer.compare(strides[b], strides[a])); // stable: ties keep dim order
         int[] bufShape = new int[n];
         for (int i = 0; i < n; i++) {
-            bufShape[i] = t.shape[order[i]];
+            bufShape[i] = shape[order[i]];
         }
-        int[] dense = Shapes.contiguousStrides(bufShape);
-        int[] strides = new int[n];
+        int[] contiguous = Shapes.contiguousStrides(bufShape);
+        int[] result = new int[n];
         for (int i = 0; i < n; i++) {
-            strides[order[i]] = dense[i];
+            result[order[i]] = contiguous[i];
         }
-        Tensor buf = Creation.output(t.dtype(), bufShape, t);
-        return new Tensor(buf.storage, t.shape.clone(), strides, 0, null);
+        Tensor buf = Creation.output(dtype, bufShape, like);
+        return new Tensor(buf.storage, shape.clone(), result, 0, null);
     }
 
     private static boolean broadcasts(int[] shape, int[] target) {

@@ -5,10 +5,14 @@ import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.Ember;
+import dev.ember.nn.MultiheadAttention;
 import dev.ember.nn.functional.Attention;
+import dev.ember.tensor.Device;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +79,46 @@ class CudaAttentionTest {
             false, false}, 2, 6);
         forwardBackward("mha with key padding", 1e-4, 1e-4, t -> mha(t, 2, true, true, padding),
                 mhaInputs(DType.FLOAT32, 6, 6, 2, 8));
+    }
+
+    /**
+     * The MultiheadAttention module with batch_first and a causal mask, as the char-GPT bench uses it: its inputs
+     * are seen sequence-first, the projections run on the batch-first layout and the heads come back in it, with no
+     * copy; values and every parameter's gradient against the CPU.
+     */
+    @Test
+    void batchFirstModuleNeedsNoCopies() {
+        for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+            double tol = dtype == DType.FLOAT64 ? 1e-10 : 1e-4;
+            Ember.manualSeed(12);
+            MultiheadAttention cpu = new MultiheadAttention(32, 4, 0.0, true, true);
+            MultiheadAttention gpu = new MultiheadAttention(32, 4, 0.0, true, true);
+            cpu.to(dtype);
+            gpu.to(dtype);
+            gpu.loadStateDict(cpu.stateDict(), true);
+            gpu.to(Device.cuda());
+            Tensor x = randn(13, dtype, 3, 10, 32);
+            Tensor mask = Attention.generateSquareSubsequentMask(10, dtype);
+            Tensor xc = x.detach().requiresGrad(true);
+            Tensor xg = x.cuda().requiresGrad(true);
+            Tensor yc = cpu.forward(xc, xc, xc, null, false, mask, true, false).output();
+            Tensor[] yg = new Tensor[1];
+            Set<String> kernels = kernels(() -> {
+                yg[0] = gpu.forward(xg, xg, xg, null, false, mask.cuda(), true, false).output();
+                yg[0].backward(randn(14, dtype, 3, 10, 32).cuda());
+            });
+            GpuCheck.assertClose(dtype + " batch-first output", yc, yg[0], tol, tol);
+            yc.backward(randn(14, dtype, 3, 10, 32));
+            GpuCheck.assertClose(dtype + " batch-first input gradient", xc.grad(), xg.grad(), tol, tol);
+            Map<String, Tensor> pc = cpu.namedParameters();
+            Map<String, Tensor> pg = gpu.namedParameters();
+            for (String name : pc.keySet()) {
+                GpuCheck.assertClose(dtype + " batch-first " + name, pc.get(name).grad(), pg.get(name).grad(), tol, tol);
+            }
+            String copy = "copy_" + CudaStorage.suffix(dtype) + "_" + CudaStorage.suffix(dtype);
+            assertTrue(kernels.contains("attention_" + CudaStorage.suffix(dtype)) && !kernels.contains(copy)
+                    && !kernels.contains("memcpy device to device"), kernels.toString());
+        }
     }
 
     /** The kernels launched by a self-attention forward and backward, and that past the kernels' limits. */

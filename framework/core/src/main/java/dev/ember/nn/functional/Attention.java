@@ -185,8 +185,9 @@ public final class Attention {
                     : FusedAttention.apply(heads(pq, numHeads), heads(pk, numHeads), heads(pv, numHeads), b4,
                     1 / Math.sqrt(headDim));
             if (fused != null) {
-                Tensor out = fused.permute(2, 0, 1, 3).reshape(tgtLen * bsz, embedDim); // contiguous already
-                out = F.linear(out, outProjWeight, outProjBias).reshape(tgtLen, bsz, embedDim);
+                // (L, N, E), a view: the heads come back laid out as the projection's rows (sequence- or batch-first)
+                Tensor out = fused.permute(2, 0, 1, 3).reshape(tgtLen, bsz, embedDim);
+                out = F.linear(out, outProjWeight, outProjBias);
                 return new Tensor[] {batched ? out : out.squeeze(1), null};
             }
         }
