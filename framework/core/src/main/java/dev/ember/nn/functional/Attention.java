@@ -162,7 +162,9 @@ public final class Attention {
         Tensor pv;
         Tensor packed = null; // self-attention's one projection, (L, N, 3E)
         if (query == key && key == value) {
-            packed = F.linear(q, inProjWeight, inProjBias);
+            // the CPU has no attention kernel: there the composite follows, which copies the heads anyway
+            packed = !needWeights && (dropoutP == 0 || !training) && !q.device().equals(Device.CPU)
+                    ? projection(q, inProjWeight, inProjBias) : F.linear(q, inProjWeight, inProjBias);
             List<Tensor> qkv = packed.chunk(3, -1);
             pq = qkv.get(0);
             pk = qkv.get(1);
@@ -187,7 +189,7 @@ public final class Attention {
             if (fused != null) {
                 // (L, N, E), a view: the heads come back laid out as the projection's rows (sequence- or batch-first)
                 Tensor out = fused.permute(2, 0, 1, 3).reshape(tgtLen, bsz, embedDim);
-                out = F.linear(out, outProjWeight, outProjBias);
+                out = projection(out, outProjWeight, outProjBias);
                 return new Tensor[] {batched ? out : out.squeeze(1), null};
             }
         }
@@ -212,6 +214,20 @@ public final class Attention {
             }
         }
         return new Tensor[] {batched ? out : out.squeeze(1), w};
+    }
+
+    /**
+     * F.linear of an (L, N, E) tensor, in its own layout when it is a batch-first tensor seen sequence-first (the
+     * module's batch_first input): rows are independent, so the product runs on the contiguous (N, L, E) layout and
+     * its result is seen the same way, instead of copying the input into rows. Only where the fused attention
+     * follows: its gradients come back in that same layout (elsewhere a gradient laid out sequence-first would need
+     * the copy in the backward instead).
+     */
+    private static Tensor projection(Tensor x, Tensor weight, Tensor bias) {
+        if (x.dim() == 3 && !x.isContiguous() && x.transpose(0, 1).isContiguous()) {
+            return F.linear(x.transpose(0, 1), weight, bias).transpose(0, 1);
+        }
+        return F.linear(x, weight, bias);
     }
 
     /** (L, N, E) -> (N, heads, L, E / heads), a view. */

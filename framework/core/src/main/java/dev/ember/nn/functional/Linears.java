@@ -15,12 +15,6 @@ public final class Linears {
                     + " does not end in in_features=" + weight.size(-1) + " (weight shape "
                     + Arrays.toString(weight.shape()) + ")");
         }
-        if (input.dim() == 3 && !input.isContiguous() && input.transpose(0, 1).isContiguous()) {
-            // a batch-first tensor seen sequence-first (multi-head attention's batch_first inputs): rows are
-            // independent, so the product runs on the contiguous layout and its result is seen the same way,
-            // instead of copying the input into rows
-            return linear(input.transpose(0, 1), weight, bias).transpose(0, 1);
-        }
         if (bias == null || bias.dim() != 1 || input.dim() == 1) {
             Tensor y = input.matmul(weight.t());
             return bias == null ? y : y.add(bias);

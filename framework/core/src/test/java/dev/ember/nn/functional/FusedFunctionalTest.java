@@ -272,37 +272,4 @@ class FusedFunctionalTest {
             }
         }
     }
-
-    /**
-     * F.linear on a batch-first tensor seen sequence-first (a transpose of a contiguous 3-D tensor, as multi-head
-     * attention's batch_first inputs) runs on the contiguous layout: the same values and gradients as on a copy,
-     * and a result laid out as the input.
-     */
-    @Test
-    void linearOnTransposedBatchFirstInput() {
-        SplittableRandom rnd = new SplittableRandom(21);
-        for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
-            double tol = dtype == DType.FLOAT64 ? 1e-12 : 1e-5;
-            Tensor x = random(dtype, rnd, 1, 3, 5, 4);
-            Tensor w = random(dtype, rnd, 1, 6, 4);
-            Tensor b = random(dtype, rnd, 1, 6);
-            for (boolean withBias : new boolean[] {true, false}) {
-                Tensor[] viewed = {leaf(x), leaf(w), withBias ? leaf(b) : null};
-                Tensor[] copied = {leaf(x), leaf(w), withBias ? leaf(b) : null};
-                Tensor got = F.linear(viewed[0].transpose(0, 1), viewed[1], viewed[2]);
-                Tensor want = F.linear(copied[0].transpose(0, 1).contiguous(), copied[1], copied[2]);
-                String what = dtype + (withBias ? " with bias" : " without bias");
-                close(want, got, tol, what);
-                assertArrayEquals(new long[] {6, 30, 1}, got.stride(), what + ": laid out as the input");
-                Tensor g = random(dtype, rnd, 1, 5, 3, 6);
-                got.backward(g);
-                want.backward(g);
-                for (int i = 0; i < 3; i++) {
-                    if (viewed[i] != null) {
-                        close(copied[i].grad(), viewed[i].grad(), tol, what + ": gradient of input " + i);
-                    }
-                }
-            }
-        }
-    }
 }
