@@ -2,10 +2,11 @@
 //   out = softmax(scale * q k^T + bias) v
 // for short sequences, the case of multi-head attention in small transformers, where the composite takes a product,
 // a softmax and a product forward (plus the copies that lay the heads out for batched products) and about twice
-// that backward. q (B, L, D), k and v (B, S, D) are read in place with any batch and row strides (the last dim
-// contiguous): the heads of a projection's output are such views, so no copy lays them out. K and V of one batch
-// entry are staged in shared memory whole, which bounds S * D; the host declines what does not fit and the
-// composite runs instead.
+// that backward. q (N, H, L, D), k and v (N, H, S, D) are read in place, each batch entry at a sample and a head
+// stride and each row at a row stride (the last dim contiguous): the heads of a projection's output are such views,
+// so no copy lays them out, and the gradients are written with strides of their own (as their inputs are laid out,
+// so they flow back through those views without a copy). K and V of one batch entry are staged in shared memory
+// whole, which bounds S * D; the host declines what does not fit and the composite runs instead.
 //
 // Precision: dot products accumulate in T with FMA in d order; softmax in T as the composite's (max, then
 // exp(x - max), then the sum in key order, then division); the backward recomputes the probabilities from the

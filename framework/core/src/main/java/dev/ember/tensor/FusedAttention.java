@@ -4,15 +4,17 @@ import dev.ember.autograd.Autograd;
 import dev.ember.backend.Backend;
 import dev.ember.backend.Strided;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Scaled dot-product attention, {@code softmax(scale q k^T + bias) v}, as one graph node over the backend's
  * attention kernels ({@link Backend#attention}, {@link Backend#attentionBackward}), named after PyTorch's fused
  * kernel's node, {@code ScaledDotProductEfficientAttentionBackward0}. The composite it stands in for records a
  * product, an addition, a softmax and a product, and lays the heads out with copies; here q, k and v are read in
- * place (the heads of a projection's output are views with a sample and a head stride) and the output is written
- * in the layout multi-head attention concatenates heads in. Null when the backend has no kernel for these operands
- * (the CPU has none): the caller runs the composite.
+ * place (the heads of a projection's output are views with a sample and a head stride), the output is laid out as
+ * q is and each gradient as its input, so heads concatenate again and gradients flow back through the views
+ * without copies. Null when the backend has no kernel for these operands (the CPU has none): the caller runs the
+ * composite.
  */
 public final class FusedAttention {
     private FusedAttention() {
@@ -42,7 +44,7 @@ public final class FusedAttention {
                 return null;
             }
         }
-        return run(new Tensor[] {q, k, v}, q.shape, four(q), four(k), four(v), bias, scale, q, g -> {
+        return run(new Tensor[] {q, k, v}, q.shape, four(q), four(k), four(v), bias, scale, q, () -> {
             Tensor gq = denseLike(q);
             Tensor gk = denseLike(k);
             Tensor gv = denseLike(v);
@@ -68,7 +70,7 @@ public final class FusedAttention {
         int d = qkv.shape[2] / (3 * heads);
         int[] shape = {n, heads, l, d};
         return run(new Tensor[] {qkv}, shape, third(qkv.strided(), 0, heads, d), third(qkv.strided(), 1, heads, d),
-                third(qkv.strided(), 2, heads, d), bias, scale, qkv, g -> {
+                third(qkv.strided(), 2, heads, d), bias, scale, qkv, () -> {
                     Tensor grad = denseLike(qkv);
                     Strided s = grad.strided();
                     return new Grads(new Tensor[] {grad}, third(s, 0, heads, d), third(s, 1, heads, d),
@@ -92,7 +94,7 @@ public final class FusedAttention {
      * rows, D); the output has {@code shape} (q's, 3-D or 4-D). {@code grads} allocates the gradients.
      */
     private static Tensor run(Tensor[] inputs, int[] shape, Strided q4, Strided k4, Strided v4, Tensor bias,
-                              double scale, Tensor like, java.util.function.Function<Tensor, Grads> grads) {
+                              double scale, Tensor like, Supplier<Grads> grads) {
         DType dtype = like.dtype();
         if (!dtype.isFloatingPoint() || Shapes.numel(shape) == 0 || Shapes.numel(k4.shape()) == 0
                 || q4.strides()[3] != 1 || k4.strides()[3] != 1 || v4.strides()[3] != 1) {
@@ -129,7 +131,7 @@ public final class FusedAttention {
         return Graph.recordFresh("ScaledDotProductEfficientAttentionBackward0", out, inputs, saved, g -> {
             try (var ignored = Autograd.noGrad()) {
                 Tensor go = g.strides[g.dim() - 1] == 1 ? g : Fused.contiguous(g);
-                Grads gr = grads.apply(go);
+                Grads gr = grads.get();
                 if (!be.attentionBackward(q4, k4, v4, mask, scale, four(out), lse.strided(), four(go), gr.q(),
                         gr.k(), gr.v())) {
                     throw new IllegalStateException("ScaledDotProductEfficientAttentionBackward0: the " + be.name()
