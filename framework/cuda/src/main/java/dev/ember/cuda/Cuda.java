@@ -100,9 +100,10 @@ public final class Cuda {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                     "# kernel profile: GPU time of eager launches, %.3f ms in all%n", all));
             for (KernelTime k : report) {
-                sb.append(String.format(Locale.ROOT,
-                        "kernel name=%s launches=%d total_ms=%.3f mean_us=%.2f share_pct=%.1f%n", k.name().replace(' ',
-                                '_'), k.launches(), k.totalMs(), k.meanUs(), all == 0 ? 0 : 100 * k.totalMs() / all));
+                String name = k.name().replace(' ', '_'); // one token per field
+                double share = all == 0 ? 0 : 100 * k.totalMs() / all;
+                sb.append(String.format(Locale.ROOT, "kernel name=%s launches=%d total_ms=%.3f mean_us=%.2f "
+                        + "share_pct=%.1f%n", name, k.launches(), k.totalMs(), k.meanUs(), share));
             }
             return sb.toString();
         }
