@@ -77,6 +77,12 @@ if want bench; then
     --warmup-ms 1000 --stats-ms 500 -w sgemm > "$out/ember_gpu_k16.txt" 2>&1
   echo "ember bench (gemm_f32_k16) exit $?"
   grep -v "^WARNING" "$out/ember_gpu_k16.txt" | head -10
+  # the LSTM step on grids of 16 and 64 blocks (32 by default): finer work per step against more arrivals per barrier
+  for blocks in 16 64; do
+    timeout 60 bash .device/run.sh --main -Dember.cuda.lstm.blocks=$blocks dev.ember.apps.EmberCli bench \
+      --device cuda --warmup-ms 1000 --stats-ms 500 -w lstm_s64_b32_h128_train_step 2>&1 | grep "^lstm" \
+      | sed "s/^/lstm_blocks=$blocks /" | tee -a "$out/ember_gpu_lstm_blocks.txt"
+  done
   # the same eager training steps launched through JCuda instead of KernelLauncher (FFM), for the comparison
   timeout 120 bash .device/run.sh --main -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w mlp784_256_10_b64_train_step -w lenet_b64_train_step \

@@ -10,13 +10,18 @@ import dev.ember.tensor.Device;
 /**
  * A whole LSTM layer's recurrence in one launch each way (lstm.cu): blocks of 256 threads that each own HB hidden
  * units and meet at a grid-wide barrier once per time step; the backward adds a scratch buffer for the partial
- * gradients of h that the blocks exchange. The grid must be resident all at once, so it is kept
- * to at most one block per multiprocessor (and to 32 blocks, enough for the per-step work), and the shared memory
- * a block needs must fit; otherwise the methods return false and the tensor layer runs the steps one by one.
+ * gradients of h that the blocks exchange. The grid must be resident all at once, so it is kept to at most one
+ * block per multiprocessor (and to 32 blocks by default, enough for the per-step work), and the shared memory a
+ * block needs must fit; otherwise the methods return false and the tensor layer runs the steps one by one.
  */
 final class CudaLstm {
     private static final int THREADS = 256;
-    private static final int MAX_BLOCKS = 32;
+    /**
+     * At most this many blocks (and no more than the multiprocessors): 32 unless {@code -Dember.cuda.lstm.blocks}
+     * says, so that one GPU run can time other grids (tools/gpu_check.sh): more blocks share a step's work finer but
+     * add arrivals at every step's barrier.
+     */
+    private static final int MAX_BLOCKS = Math.max(1, Integer.getInteger("ember.cuda.lstm.blocks", 32));
     /** At most this much shared memory per block, and no more than the GPU grants (99 KB on sm_86/89). */
     private static final long MAX_SHARED = 160 * 1024;
 
