@@ -14,8 +14,9 @@ import jcuda.driver.CUdeviceptr;
  * <p>Blocks are freed when their storage becomes unreachable (a {@link java.lang.ref.Cleaner} action, on the
  * cleaner's thread) or is closed. Reuse needs no synchronisation with the GPU: every kernel runs on one stream, so
  * a kernel queued after the free runs after every kernel that used the block. When the driver has no memory
- * left, the allocator runs the garbage collector (to free what is unreachable), returns its cache to the driver
- * and tries once more before reporting {@link CudaOutOfMemoryException}.
+ * left, the allocator runs the garbage collector (to free what is unreachable) and serves the request from the
+ * blocks that come back; failing that it tries the driver again, then returns its cache to the driver and tries
+ * once more, before reporting {@link CudaOutOfMemoryException}.
  *
  * <p>While a graph is captured ({@link CudaGraph}) requests are served from that graph's private {@link Pool}: the
  * replays write the very addresses the capture handed out, so those blocks must never reach eager code. A block
@@ -72,12 +73,19 @@ final class CachingAllocator {
         }
         CUdeviceptr ptr = driverAlloc(size);
         if (ptr == null) {
-            reclaim(size, pool != shared);
+            collect(size);
+            // the collected tensors' blocks are in the cache now, most often of the classes the next requests want
+            // too: served from there, they stay cached (emptying the cache first made every following step
+            // allocate from the driver again, and every free of a block synchronises the device)
             b = takeCached(pool, size);
             if (b != null) {
                 return b;
             }
             ptr = driverAlloc(size);
+            if (ptr == null && pool == shared) {
+                emptyCache(); // blocks of other classes held the memory (not while capturing: frees synchronise)
+                ptr = driverAlloc(size);
+            }
         }
         if (ptr == null) {
             long[] freeTotal = memInfo();
@@ -117,17 +125,16 @@ final class CachingAllocator {
         try {
             return runtime.driver.allocate(size);
         } catch (CudaException e) {
-            return null; // out of memory (or fragmentation): the caller reclaims and retries once
+            return null; // out of memory (or fragmentation): the caller collects garbage and retries
         }
     }
 
     /**
-     * Collects unreachable tensors and waits (up to 2 s) until their blocks have come back, at least {@code need}
-     * bytes of them, then empties the cache (not while capturing: freeing device memory synchronises, which a
-     * capture forbids). The blocks return on the cleaner's thread after the collection, which took more than
-     * 100 ms on a GPU machine after a long test run, and a request then failed with memory about to be freed.
+     * Collects unreachable tensors and waits (up to 2 s) until their blocks have come back to the cache, at least
+     * {@code need} bytes of them. The blocks return on the cleaner's thread after the collection, which took more
+     * than 100 ms on a GPU machine after a long test run, and a request then failed with memory about to be freed.
      */
-    private void reclaim(long need, boolean capturing) {
+    private void collect(long need) {
         long before;
         synchronized (this) {
             before = allocated;
@@ -148,9 +155,6 @@ final class CachingAllocator {
                 Thread.currentThread().interrupt();
                 break;
             }
-        }
-        if (!capturing) {
-            emptyCache();
         }
     }
 

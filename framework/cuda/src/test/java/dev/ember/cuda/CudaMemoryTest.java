@@ -59,6 +59,24 @@ class CudaMemoryTest {
         Cuda.synchronize();
     }
 
+    /**
+     * When the driver has no memory left and the cache holds only blocks of other sizes, the allocator returns its
+     * cache to the driver and allocates again, instead of failing.
+     */
+    @Test
+    void cachedBlocksOfOtherSizesMakeRoomWhenNeeded() {
+        List<Tensor> blocks = new ArrayList<>();
+        while (Cuda.memGetInfo()[0] > (3L << 28)) { // 256 MiB blocks until at most 768 MiB is free
+            blocks.add(Tensor.zeros(DType.FLOAT32, CUDA, 1 << 26));
+        }
+        blocks.forEach(Tensor::close); // cached, not returned: the driver still has at most 768 MiB free
+        assertTrue(Cuda.memoryReserved() >= (long) blocks.size() << 28, "the blocks stay cached");
+        Tensor big = Tensor.ones(DType.FLOAT32, CUDA, 1L << 28); // 1 GiB: more than the driver has free
+        assertEquals(3.0, big.narrow(0, (1 << 28) - 3, 3).sum().item());
+        big.close();
+        Cuda.emptyCache();
+    }
+
     @Test
     void outOfMemoryNamesTheRequest() {
         List<Tensor> hold = new ArrayList<>();
