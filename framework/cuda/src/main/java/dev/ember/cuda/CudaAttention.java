@@ -8,9 +8,9 @@ import dev.ember.tensor.DType;
 
 /**
  * Scaled dot-product attention in one launch each way (attention.cu), on (N, H, rows, D) operands (N H batch
- * entries, each at a sample and a head stride): for sequences of at most 256 keys and heads
- * of at most 128 dims, when a batch entry's K and V (forward) or its Q, dO, K, V and probabilities (backward) fit
- * in one block's shared memory; otherwise the methods return false and the tensor layer runs the composite.
+ * entries, each at a sample and a head stride): for sequences of at most 256 keys and heads of at most 128 dims,
+ * when a batch entry's K and V (forward) or its Q, dO, K, V and probabilities (backward) fit in one block's shared
+ * memory; otherwise the methods return false and the tensor layer runs the composite.
  */
 final class CudaAttention {
     private static final int MAX_KEYS = 256;
