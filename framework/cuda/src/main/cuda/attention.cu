@@ -163,6 +163,37 @@ __device__ __forceinline__ void attention(int L, int S, int D, int H, T scale, c
     }
 }
 
+// f(i, j, a_i . b_j) for every i < rows, j < cols: rows of D elements at stride D1 in shared memory, summed in d
+// order with FMA.
+template <typename T, typename F>
+__device__ __forceinline__ void row_dots(int rows, int cols, int D1, int D, const T* a, const T* b, F f) {
+    for (int e = threadIdx.x; e < rows * cols; e += blockDim.x) {
+        const int i = e / cols;
+        const int j = e - i * cols;
+        T acc = T(0);
+        for (int d = 0; d < D; d++) {
+            acc = fma(a[i * D1 + d], b[j * D1 + d], acc);
+        }
+        f(i, j, acc);
+    }
+}
+
+// out[r * stride + d] = scale * sum over x < count of coef(r, x) m[x][d], for r < rows, d < D: m's rows at stride D1
+// in shared memory, summed in x order with FMA.
+template <typename T, typename C>
+__device__ __forceinline__ void combine_rows(int rows, int count, int D1, int D, C coef, const T* m, T scale, T* out,
+                                             int stride) {
+    for (int e = threadIdx.x; e < rows * D; e += blockDim.x) {
+        const int r = e / D;
+        const int d = e - r * D;
+        T acc = T(0);
+        for (int x = 0; x < count; x++) {
+            acc = fma(coef(r, x), m[x * D1 + d], acc);
+        }
+        out[(size_t) r * stride + d] = mul_(acc, scale);
+    }
+}
+
 // One block per batch entry: P, then dV = P^T dO, then dS = P * (dO V^T - rowsum(dO * O)) in place of P, then
 // dQ = scale dS K and dK = scale dS^T Q.
 template <typename T>
@@ -191,66 +222,33 @@ __device__ __forceinline__ void attention_backward(int L, int S, int D, int H, T
     stage_rows(ks, k + entry(b, H, ksn, ksh), ksl, S, D);
     stage_rows(vs, v + entry(b, H, vsn, vsh), vsl, S, D);
     __syncthreads();
+    const T* ob = o + entry(b, H, osn, osh);
     for (int i = threadIdx.x; i < L; i += blockDim.x) {
-        const T* oi = o + entry(b, H, osn, osh) + (size_t) i * osl;
+        const T* oi = ob + (size_t) i * osl;
         T acc = T(0);
         for (int d = 0; d < D; d++) {
             acc = fma(gos[i * D1 + d], oi[d], acc);
         }
         rs[i] = acc;
     }
-    for (int e = threadIdx.x; e < L * S; e += blockDim.x) {
-        const int i = e / S;
-        const int j = e - i * S;
-        T acc = T(0);
-        for (int d = 0; d < D; d++) {
-            acc = fma(qs[i * D1 + d], ks[j * D1 + d], acc);
-        }
+    row_dots<T>(L, S, D1, D, qs, ks, [&](int i, int j, T acc) {
         const T x = add_(mul_(acc, scale), bias_at(bias, bb, bsl, bss, i, j));
         ps[i * S1 + j] = exp_(sub_(x, lse[(size_t) b * L + i]));
-    }
+    });
     __syncthreads();
-    T* gvb = gv + entry(b, H, vgn, vgh);
-    for (int e = threadIdx.x; e < S * D; e += blockDim.x) {
-        const int j = e / D;
-        const int d = e - j * D;
-        T acc = T(0);
-        for (int i = 0; i < L; i++) {
-            acc = fma(ps[i * S1 + j], gos[i * D1 + d], acc);
-        }
-        gvb[(size_t) j * vgl + d] = acc;
-    }
+    // dV = P^T dO
+    combine_rows<T>(S, L, D1, D, [&](int j, int i) { return ps[i * S1 + j]; }, gos, T(1),
+                    gv + entry(b, H, vgn, vgh), vgl);
     __syncthreads();  // dV has read P: it becomes dS
-    for (int e = threadIdx.x; e < L * S; e += blockDim.x) {
-        const int i = e / S;
-        const int j = e - i * S;
-        T acc = T(0);
-        for (int d = 0; d < D; d++) {
-            acc = fma(gos[i * D1 + d], vs[j * D1 + d], acc);
-        }
+    row_dots<T>(L, S, D1, D, gos, vs, [&](int i, int j, T acc) {
         ps[i * S1 + j] = mul_(ps[i * S1 + j], sub_(acc, rs[i]));
-    }
+    });
     __syncthreads();
-    T* gqb = gq + entry(b, H, qgn, qgh);
-    for (int e = threadIdx.x; e < L * D; e += blockDim.x) {
-        const int i = e / D;
-        const int d = e - i * D;
-        T acc = T(0);
-        for (int j = 0; j < S; j++) {
-            acc = fma(ps[i * S1 + j], ks[j * D1 + d], acc);
-        }
-        gqb[(size_t) i * qgl + d] = mul_(acc, scale);
-    }
-    T* gkb = gk + entry(b, H, kgn, kgh);
-    for (int e = threadIdx.x; e < S * D; e += blockDim.x) {
-        const int j = e / D;
-        const int d = e - j * D;
-        T acc = T(0);
-        for (int i = 0; i < L; i++) {
-            acc = fma(ps[i * S1 + j], qs[i * D1 + d], acc);
-        }
-        gkb[(size_t) j * kgl + d] = mul_(acc, scale);
-    }
+    // dQ = scale dS K, dK = scale dS^T Q
+    combine_rows<T>(L, S, D1, D, [&](int i, int j) { return ps[i * S1 + j]; }, ks, scale,
+                    gq + entry(b, H, qgn, qgh), qgl);
+    combine_rows<T>(S, L, D1, D, [&](int j, int i) { return ps[i * S1 + j]; }, qs, scale,
+                    gk + entry(b, H, kgn, kgh), kgl);
 }
 
 }  // namespace
