@@ -4,6 +4,8 @@
 # For every X.cu here (elementwise, reduce, index, random, gemm, fused, ...) it writes
 #   ../resources/dev/ember/cuda/kernels/X.ptx     PTX for compute_80, which the driver JIT-compiles for any newer GPU
 #   ../resources/dev/ember/cuda/kernels/X.fatbin  SASS for sm_80 (A100) and sm_90 (H100) plus that PTX, compressed
+# except for X_sm90.cu (Hopper's wgmma, which exists on no other architecture): PTX for compute_90a and a fatbin
+# with SASS for sm_90a plus that PTX, which only a compute capability 9.0 GPU loads.
 # and the ptxas resource report of the sm_90 code (registers, stack, spills, shared memory of every kernel) into
 # resource-usage.txt next to this script, so reviewers see spills without a toolkit.
 #
@@ -38,6 +40,7 @@ fi
 flags=(-std=c++17 -O3)
 gencode=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90
          -gencode arch=compute_80,code=compute_80)
+gencode_sm90=(-gencode arch=compute_90a,code=sm_90a -gencode arch=compute_90a,code=compute_90a)
 # compress every entry of the fatbin (the driver inflates it at load): about 5x smaller than the default
 fatbin_flags=(-Xfatbin -compress-all)
 
@@ -58,7 +61,7 @@ summarize() {
         /Compiling entry function/ {
             name = $0; sub(/.*function \047/, "", name); sub(/\047.*/, "", name)
             arch = $0; sub(/.*for \047/, "", arch); sub(/\047.*/, "", arch)
-            if (arch != "sm_90") name = ""
+            if (arch != "sm_90" && arch != "sm_90a") name = ""
             next
         }
         /bytes stack frame/ && name != "" { stack = $1; stores = $5; loads = $9; next }
@@ -74,7 +77,7 @@ summarize() {
 
 failed=()
 {
-    echo "# ptxas resource usage of the sm_90 code, written by build.sh (do not edit)"
+    echo "# ptxas resource usage of the sm_90 (and sm_90a) code, written by build.sh (do not edit)"
     echo "# $("$nvcc" --version | tail -n 1)"
     echo "# flags: ${flags[*]}"
 } > "$tmp/report"
@@ -82,8 +85,14 @@ failed=()
 for src in "${sources[@]}"; do
     name="$(basename "$src" .cu)"
     echo "build.sh: $name.cu" >&2
-    if "$nvcc" "${flags[@]}" -ptx -arch=compute_80 -o "$tmp/$name.ptx" "$src" \
-        && "$nvcc" "${flags[@]}" -fatbin "${gencode[@]}" "${fatbin_flags[@]}" -Xptxas -v \
+    ptx_arch=compute_80
+    codes=("${gencode[@]}")
+    if [[ "$name" == *_sm90 ]]; then
+        ptx_arch=compute_90a
+        codes=("${gencode_sm90[@]}")
+    fi
+    if "$nvcc" "${flags[@]}" -ptx -arch="$ptx_arch" -o "$tmp/$name.ptx" "$src" \
+        && "$nvcc" "${flags[@]}" -fatbin "${codes[@]}" "${fatbin_flags[@]}" -Xptxas -v \
             -o "$tmp/$name.fatbin" "$src" 2> "$tmp/$name.log"; then
         mv "$tmp/$name.ptx" "$tmp/$name.fatbin" "$out/"
         {

@@ -1,5 +1,5 @@
 // gemm.cu - SIMT matrix products of ember-cuda (see ABI.md, "Matrix products"); the tensor-core
-// kernels (TF32, BF16) are in gemm_tc.cu.
+// kernels (TF32, BF16) are in gemm_tc.cu and gemm_sm90.cu.
 //
 // Every kernel computes, for b < batch, m < M, n < N:
 //   C[cOff + b*M*N + m*N + n] = sum_k A[aOff + b*sab + m*sam + k*sak] * B[bOff + b*sbb + k*sbk + n*sbn]

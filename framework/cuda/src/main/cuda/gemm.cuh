@@ -16,6 +16,8 @@
 //   tile_coords(G, tm, tn)       this block's output tile, the grid visited in groups of G tile rows
 //   bias_at(bias, sb, sm, sn, b, m, n, N)  the epilogue's addend of output (b, m, n): bias[b*sb + m*sm + n*sn],
 //                                0 without one or past N
+//   TileCopier<...>              a thread's share of the cp.async copies of one operand's k-tiles
+//   store_pair(row, n, N, vec, v0, v1)  row[n] = v0, row[n + 1] = v1 where inside N; one 8-byte store when vec
 #pragma once
 
 #include <stdint.h>
@@ -46,6 +48,24 @@ GEMM_DEV T bias_at(const T* bias, int sb, int sm, int sn, int b, int m, int n, i
     return bias != nullptr && n < N ? __ldg(bias + (long long)b * sb + (long long)m * sm + (long long)n * sn) : T(0);
 }
 
+// The tensor-core epilogue's store of a fragment's column pair (n, n + 1) of one output row; vec: the row's pairs
+// are 8-byte aligned (C 8-byte aligned, N even).
+GEMM_DEV void store_pair(float* row, int n, int N, bool vec, float v0, float v1) {
+    if (vec && n + 1 < N) {
+        *reinterpret_cast<float2*>(row + n) = make_float2(v0, v1);
+    } else {
+        if (n < N) row[n] = v0;
+        if (n + 1 < N) row[n + 1] = v1;
+    }
+}
+
+// The tensor-core kernels' arguments (ABI.md, "Tensor-core matrix products"), T the operands' element type, and
+// the same names passed on.
+#define GEMM_TC_ARGS(T)                                                                                     \
+    int batch, int M, int N, int K, const T *A, int aOff, int sab, int lda, const T *B, int bOff, int sbb, \
+        int ldb, float *C, int cOff, const float *bias, int bsb, int bsm, int bsn
+#define GEMM_TC_PASS batch, M, N, K, A, aOff, sab, lda, B, bOff, sbb, ldb, C, cOff, bias, bsb, bsm, bsn
+
 #ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu): copies land at cp_async_wait, zero-filled past `bytes`
 GEMM_DEV void cp_async16(unsigned dst, const void* src, int bytes) { ember_emu::cp_async(dst, src, 16, bytes); }
 GEMM_DEV void cp_async_elem(unsigned dst, const float* src, bool ok) { ember_emu::cp_async(dst, src, 4, ok ? 4 : 0); }
@@ -67,6 +87,46 @@ GEMM_DEV void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 template <int N>
 GEMM_DEV void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 #endif
+
+// One operand's 16-byte cp.async copies into a shared tile that holds a k-tile of every operand row: ROWB bytes
+// per row (EB-byte elements), NT threads, chunk i of thread t at row t / CPR + RSTEP * i (CPR = ROWB / 16 chunks
+// per row, RSTEP = NT / CPR), chunk t % CPR. Swizzle::at(r, c) is the byte offset of chunk c of row r in the
+// tile; it must repeat every RSTEP rows, so that a thread's chunks share one swizzle. Rows past the operand's and
+// elements past K are zero-filled (src-size < 16).
+template <int EB, int ROWB, int NT, int NQ, typename Swizzle>
+struct TileCopier {
+    static constexpr int CH = 16 / EB, CPR = ROWB / 16, RSTEP = NT / CPR, BK = ROWB / EB;
+    const unsigned char* p;  // the thread's first chunk at k-tile 0
+    long long step;          // bytes between the thread's rows
+    int valid;               // bit i: row of chunk i inside the operand
+    int k;                   // the thread's first element along k in a k-tile
+    unsigned dst;            // byte offset of chunk 0 in the tile (chunk i: RSTEP rows further on)
+
+    // X: the operand's first element (batch and offset applied), row0 its first row here, ld its row length.
+    GEMM_MEMBER void init(const unsigned char* X, long long row0, int ld, int rows, int t) {
+        const int r = t / CPR;
+        k = (t % CPR) * CH;
+        step = (long long)RSTEP * ld * EB;
+        p = X + ((row0 + r) * ld + k) * EB;
+        valid = 0;
+#pragma unroll
+        for (int i = 0; i < NQ; i++) valid |= (r + RSTEP * i < rows) ? 1 << i : 0;
+        dst = Swizzle::at(r, t % CPR);
+    }
+
+    // Issues the copies of k-tile kt into the tile at shared address s.
+    GEMM_MEMBER void copy(unsigned s, int kt, int K, const void* any) const {
+        const int left = K - (kt * BK + k);
+        const int bytes = left >= CH ? 16 : left > 0 ? left * EB : 0;
+        const unsigned char* q = p + (long long)kt * ROWB;
+#pragma unroll
+        for (int i = 0; i < NQ; i++) {
+            const bool in = ((valid >> i) & 1) && bytes > 0;
+            // a copy that reads nothing still needs a valid address
+            cp_async16(s + dst + i * RSTEP * ROWB, in ? q + i * step : any, in ? bytes : 0);
+        }
+    }
+};
 
 #ifdef EMBER_EMULATE  // the CPU emulator (src/test/emu) computes the warp-wide fragments in software
 GEMM_DEV void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {

@@ -47,8 +47,7 @@ struct Cfg {
     static constexpr int EB = BF16 ? 2 : 4;      // bytes per element
     static constexpr int BK = BF16 ? 32 : 16;    // k per tile (64 bytes)
     static constexpr int CH = 16 / EB;           // elements per 16-byte chunk
-    static constexpr int CPR = 4;                // chunks per shared row
-    static constexpr int RSTEP = NT / CPR;       // rows between one thread's chunks (64)
+    static constexpr int RSTEP = 64;             // rows between one thread's chunks (TileCopier: 256 / 4 per row)
     static constexpr int NA = BM / RSTEP;        // chunks of A per thread and k-tile (2)
     static constexpr int NB = BN / RSTEP;        // chunks of B (4)
     static constexpr int STAGES = 5;
@@ -61,41 +60,12 @@ struct Cfg {
 // ldmatrix matrix) fall into 8 different 16-byte bank groups.
 GEMM_DEV int chunk_at(int r, int c) { return r * 64 + ((c ^ (r >> 1)) & 3) * 16; }
 
-// One operand's copies: chunk i of this thread is row r0 + t / CPR + RSTEP * i, k-chunk t % CPR of every k-tile.
-template <bool BF16, int NQ>
-struct Copier {
-    const unsigned char* p;  // the thread's first chunk at k-tile 0
-    long long step;          // bytes between the thread's rows
-    int valid;               // bit i: row of chunk i inside the operand
-    int k;                   // the thread's first element along k in a k-tile
-    int dst;                 // byte offset of chunk 0 in a stage (others: + RSTEP rows each)
-
-    GEMM_MEMBER void init(const void* X, long long row0, int ld, int rows, int t) {
-        using C = Cfg<BF16>;
-        const int r = t / C::CPR;
-        k = (t % C::CPR) * C::CH;
-        step = (long long)C::RSTEP * ld * C::EB;
-        p = static_cast<const unsigned char*>(X) + ((row0 + r) * ld + k) * C::EB;
-        valid = 0;
-#pragma unroll
-        for (int i = 0; i < NQ; i++) valid |= (r + C::RSTEP * i < rows) ? 1 << i : 0;
-        dst = chunk_at(r, t % C::CPR);
-    }
-
-    // Issues the copies of k-tile kt into the operand's part of a stage (shared address s).
-    GEMM_MEMBER void copy(unsigned s, int kt, int K, const void* any) const {
-        using C = Cfg<BF16>;
-        const int left = K - (kt * C::BK + k);
-        const int bytes = left >= C::CH ? 16 : left > 0 ? left * C::EB : 0;
-        const unsigned char* q = p + (long long)kt * 64;
-#pragma unroll
-        for (int i = 0; i < NQ; i++) {
-            const bool in = ((valid >> i) & 1) && bytes > 0;
-            // a copy that reads nothing still needs a valid address
-            cp_async16(s + dst + i * C::RSTEP * 64, in ? q + i * step : any, in ? bytes : 0);
-        }
-    }
+// A thread's copies of one operand: 4 chunks per 64-byte row, rows 64 apart (the swizzle repeats every 2 x 4 rows).
+struct Swizzle64 {
+    static GEMM_MEMBER unsigned at(int r, int c) { return chunk_at(r, c); }
 };
+template <bool BF16, int NQ>
+using Copier = TileCopier<Cfg<BF16>::EB, 64, NT, NQ, Swizzle64>;
 
 // The A (4 m16 tiles) and B (8 n8 tiles) fragments of one mma k-step of the warp's 64x64 tile.
 struct Frags {
@@ -210,14 +180,8 @@ GEMM_DEV void run(int batch, int M, int N, int K, const void* A, int aOff, int s
 #pragma unroll
             for (int nt = 0; nt < 8; nt++) {
                 const int n = n0 + wn * 64 + nt * 8 + 2 * tq;
-                const float v0 = acc[mt][nt][2 * h] + bias_at(bias, bsb, bsm, bsn, b, m, n, N);
-                const float v1 = acc[mt][nt][2 * h + 1] + bias_at(bias, bsb, bsm, bsn, b, m, n + 1, N);
-                if (cvec && n + 1 < N) {
-                    *reinterpret_cast<float2*>(crow + n) = make_float2(v0, v1);
-                } else {
-                    if (n < N) crow[n] = v0;
-                    if (n + 1 < N) crow[n + 1] = v1;
-                }
+                store_pair(crow, n, N, cvec, acc[mt][nt][2 * h] + bias_at(bias, bsb, bsm, bsn, b, m, n, N),
+                           acc[mt][nt][2 * h + 1] + bias_at(bias, bsb, bsm, bsn, b, m, n + 1, N));
             }
         }
 }
@@ -249,11 +213,6 @@ GEMM_DEV void pack(int R, int K, const float* X, int off, int sb, int sr, int sk
 }
 
 }  // namespace gemm_tc
-
-#define GEMM_TC_ARGS(T)                                                                                     \
-    int batch, int M, int N, int K, const T *A, int aOff, int sab, int lda, const T *B, int bOff, int sbb, \
-        int ldb, float *C, int cOff, const float *bias, int bsb, int bsm, int bsn
-#define GEMM_TC_PASS batch, M, N, K, A, aOff, sab, lda, B, bOff, sbb, ldb, C, cOff, bias, bsb, bsm, bsn
 
 extern "C" __global__ void __launch_bounds__(256, 1) gemm_tf32(GEMM_TC_ARGS(float)) {
     gemm_tc::run<false>(GEMM_TC_PASS);

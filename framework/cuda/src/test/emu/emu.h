@@ -105,6 +105,13 @@ void mma_tf32(float c[4], const unsigned a[4], unsigned b0, unsigned b1);
 void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1);
 unsigned to_tf32(float x);
 unsigned pack_bf16(float lo, float hi);
+// gemm_sm90.cu's warpgroup MMA: d (n/8 m16n8 fragments, the PTX ISA's wgmma D layout) += A B^T over one k-step
+// (16 bf16 or 8 tf32), both K-major in shared memory in the 128-byte swizzle, given by their matrix descriptors;
+// it runs when the wgmma_wait that retires its group comes, reading shared memory then, as late as the PTX ISA
+// allows. TF32 operands lose their low 13 mantissa bits (the tensor cores read the FP32 words as they are).
+void wgmma(float* d, int n, uint64_t a, uint64_t b, bool bf16);
+void wgmma_commit();
+void wgmma_wait(int n);
 
 }  // namespace ember_emu
 

@@ -39,10 +39,12 @@ constexpr size_t GUARD = 4096;
 constexpr size_t MAX_THREADS = 1024;
 constexpr size_t MAX_DYNAMIC_SMEM = 227 * 1024;
 
-// Shared memory of the block the worker runs: the dynamic part, and the anchor that 32-bit shared addresses
-// (cvta.to.shared) are taken from. Both are in this library's TLS block, as every static __shared__ variable.
+// Shared memory of the block the worker runs, the dynamic part. 32-bit shared addresses (cvta.to.shared) count
+// from DYNAMIC_AT bytes before it, so that dynamic shared memory has small addresses, as on a GPU (a wgmma
+// descriptor holds 18 bits of one), but is not 1024-aligned: a kernel that needs an aligned base must align it.
+// Static __shared__ variables are in this library's TLS block too, at whatever address that gives them.
 thread_local __attribute__((aligned(128))) unsigned char dynamic_shared[MAX_DYNAMIC_SMEM];
-thread_local unsigned char anchor;
+constexpr int DYNAMIC_AT = 128;
 
 enum State { READY, WAIT_BLOCK, WAIT_WARP, DONE };
 
@@ -55,12 +57,23 @@ struct Copy {
     int group;  // the commit group it belongs to (the count of commits before it)
 };
 
+// A wgmma in flight: it runs when a wgmma.wait_group retires its group.
+struct Mma {
+    float* d;
+    int n;
+    uint64_t a, b;
+    bool bf16;
+    int group;
+};
+
 struct Fiber {
     void* sp;
     Thread thread;
     State state;
     std::vector<Copy> copies;
     int commits;
+    std::vector<Mma> mmas;
+    int mma_commits;
 };
 
 // switch_to(&save, next): saves the callee-saved registers and the FP control words on the current stack, stores
@@ -122,6 +135,7 @@ struct Worker {
     Fiber* running = nullptr;
     Launch* launch = nullptr;
     Block blk{};
+    bool early = false;  // the block's cp.async copies land at issue (odd blocks), else at their wait
     std::vector<unsigned char> deposits;  // per warp: 32 lanes x SLOT bytes
     std::vector<unsigned char> results;   // the same, copied out when the warp is released
 
@@ -180,6 +194,7 @@ void Worker::run_block(long b) {
     blk.dim = launch->dim;
     blk.idx = {(unsigned) (b % g.x), (unsigned) (b / g.x % g.y), (unsigned) (b / ((long) g.x * g.y))};
     block = &blk;
+    early = (b & 1) != 0;
     const unsigned n = blk.dim.x * blk.dim.y * blk.dim.z;
     guard(n);
     for (unsigned i = 0; i < n; i++) {
@@ -190,6 +205,8 @@ void Worker::run_block(long b) {
         f.sp = initial_stack(stacks + (size_t) i * STACK);
         f.copies.clear();
         f.commits = 0;
+        f.mmas.clear();
+        f.mma_commits = 0;
     }
     // Dynamic shared memory starts as NaN bytes, as device memory does: a stage read before its copies landed
     // (a missing cp.async wait) gives NaNs, not the previous block's tile.
@@ -325,37 +342,55 @@ const unsigned char* exchange(const void* mine, int bytes) {
 
 void* dynamic_smem() { return dynamic_shared; }
 
-unsigned shared_address(const void* p) { return (unsigned) (int) ((const unsigned char*) p - &anchor); }
+unsigned shared_address(const void* p) {
+    return (unsigned) (int) ((const unsigned char*) p - dynamic_shared + DYNAMIC_AT);
+}
 
-void* shared_pointer(unsigned address) { return &anchor + (int) address; }
+void* shared_pointer(unsigned address) { return dynamic_shared + ((int) address - DYNAMIC_AT); }
 
 void spin_hint() { std::this_thread::yield(); }
 
 // ---------------------------------------------------------------- gemm.cuh's inline PTX
 
+// In even blocks a copy lands when the wait that retires its group comes, as late as the PTX ISA allows (a stage
+// read too early holds NaNs); in odd blocks at once, as early as it may (a stage refilled while an asynchronous
+// wgmma may still read it feeds that wgmma the next tile).
 void cp_async(unsigned dst, const void* src, int size, int bytes) {
     Fiber* f = worker->running;
     Copy c{(unsigned char*) shared_pointer(dst), {}, size, f->commits};
     std::memcpy(c.data, src, (size_t) bytes);
     std::memset(c.data + bytes, 0, (size_t) (size - bytes));
-    f->copies.push_back(c);
+    if (worker->early) {
+        std::memcpy(c.dst, c.data, (size_t) size);
+    } else {
+        f->copies.push_back(c);
+    }
 }
 
 void cp_async_commit() { worker->running->commits++; }
 
-// cp.async.wait_group n: the copies of every committed group but the newest n land; uncommitted ones stay.
-void cp_async_wait(int n) {
-    Fiber* f = worker->running;
-    std::vector<Copy>& cs = f->copies;
+namespace {
+
+// What a wait_group n does to a thread's asynchronous operations (cp.async copies, wgmmas): those of every
+// committed group but the newest n complete, in issue order (done); the others, uncommitted ones too, stay.
+template <typename T, typename F>
+void retire(std::vector<T>& in_flight, int commits, int n, F done) {
     size_t kept = 0;
-    for (Copy& c : cs) {
-        if (c.group < f->commits - n) {
-            std::memcpy(c.dst, c.data, (size_t) c.size);
+    for (T& e : in_flight) {
+        if (e.group < commits - n) {
+            done(e);
         } else {
-            cs[kept++] = c;
+            in_flight[kept++] = e;
         }
     }
-    cs.resize(kept);
+    in_flight.resize(kept);
+}
+
+}  // namespace
+
+void cp_async_wait(int n) {
+    Fiber* f = worker->running;
+    retire(f->copies, f->commits, n, [](Copy& c) { std::memcpy(c.dst, c.data, (size_t) c.size); });
 }
 
 void ldmatrix_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
@@ -428,6 +463,80 @@ void mma_bf16(float c[4], const unsigned a[4], unsigned b0, unsigned b1) {
     mma<16>(
         c, [&](int row, int k) { return half(all, (row % 8) * 4 + (k % 8) / 2, (row >= 8) + 2 * (k >= 8), k & 1); },
         [&](int k, int n) { return half(all, n * 4 + (k % 8) / 2, 4 + (k >= 8), k & 1); });
+}
+
+// ---------------------------------------------------------------- gemm_sm90.cu's warpgroup MMA
+
+namespace {
+
+// Element (r, k) of a K-major operand in the 128-byte swizzle, found as the hardware finds it: rows of 128 bytes
+// from the start address, in groups of 8 a stride byte offset apart, and address bits 4-6 (the 16-byte chunk)
+// XOR-ed with bits 7-9 (the row within its 1024-byte pattern).
+float operand(uint64_t desc, int r, int k, bool bf16) {
+    const unsigned start = (unsigned) (desc & 0x3FFF) << 4;
+    const unsigned sbo = (unsigned) ((desc >> 32) & 0x3FFF) << 4;
+    const unsigned linear = start + (unsigned) (r / 8) * sbo + (unsigned) (r % 8) * 128 + (unsigned) k * (bf16 ? 2 : 4);
+    const void* p = shared_pointer(linear ^ (((linear >> 7) & 7) << 4));
+    if (bf16) {
+        uint16_t h;
+        std::memcpy(&h, p, 2);
+        return __uint_as_float((unsigned) h << 16);
+    }
+    unsigned u;
+    std::memcpy(&u, p, 4);
+    return __uint_as_float(u & 0xffffe000u);
+}
+
+// This thread's part of one wgmma: accumulator 4i + j at row 16 (warp % 4) + lane / 4 + 8 (j / 2) of the 64,
+// column 8i + 2 (lane % 4) + j % 2.
+void run_mma(const Mma& m) {
+    const unsigned linear = worker->running->thread.linear;
+    const int w = (int) (linear >> 5) & 3, g = (int) (linear & 31) >> 2, t = (int) linear & 3;
+    const int K = m.bf16 ? 16 : 8;
+    for (int i = 0; i < m.n / 8; i++) {
+        for (int j = 0; j < 4; j++) {
+            const int row = 16 * w + g + 8 * (j >> 1), col = 8 * i + 2 * t + (j & 1);
+            double acc = m.d[4 * i + j];
+            for (int k = 0; k < K; k++) {
+                acc += (double) operand(m.a, row, k, m.bf16) * operand(m.b, col, k, m.bf16);
+            }
+            m.d[4 * i + j] = (float) acc;
+        }
+    }
+}
+
+}  // namespace
+
+void wgmma(float* d, int n, uint64_t a, uint64_t b, bool bf16) {
+    // .sync.aligned: every lane of the warp issues it, with the same descriptors
+    const uint64_t mine[2] = {a, b};
+    const unsigned char* all = exchange(mine, sizeof mine);
+    for (int l = 1; l < 32; l++) {
+        if (std::memcmp(all + (size_t) l * SLOT, all, sizeof mine) != 0) {
+            worker->launch->fail("wgmma: the lanes of a warp gave different descriptors");
+            return;
+        }
+    }
+    for (uint64_t desc : mine) {
+        if ((desc >> 62) != 1 || ((desc >> 49) & 7) != 0) {
+            char buf[160];
+            std::snprintf(buf, sizeof buf,
+                          "wgmma: descriptor %016llx is not the 128-byte swizzle with base offset 0 (the one layout "
+                          "the emulator knows)",
+                          (unsigned long long) desc);
+            worker->launch->fail(buf);
+            return;
+        }
+    }
+    Fiber* f = worker->running;
+    f->mmas.push_back({d, n, a, b, bf16, f->mma_commits});
+}
+
+void wgmma_commit() { worker->running->mma_commits++; }
+
+void wgmma_wait(int n) {
+    Fiber* f = worker->running;
+    retire(f->mmas, f->mma_commits, n, run_mma);
 }
 
 unsigned to_tf32(float x) {  // cvt.rna: to 10 mantissa bits, ties away from zero

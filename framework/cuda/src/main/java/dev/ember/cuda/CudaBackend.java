@@ -36,9 +36,10 @@ public final class CudaBackend implements Backend {
         }
         Driver d = r.driver;
         return String.format("CUDA on %s (compute capability %d.%d, %d SMs, driver %d.%d); Ember's own kernels "
-                        + "loaded through the JCuda driver API, launched through %s", d.deviceName(),
-                d.computeCapability() / 10, d.computeCapability() % 10, d.multiprocessors(), d.driverVersion() / 1000,
-                d.driverVersion() % 1000 / 10, d.launchPath());
+                        + "loaded through the JCuda driver API, launched through %s; TF32/BF16 products with %s",
+                d.deviceName(), d.computeCapability() / 10, d.computeCapability() % 10, d.multiprocessors(),
+                d.driverVersion() / 1000, d.driverVersion() % 1000 / 10, d.launchPath(),
+                TensorCoreGemm.family == TensorCoreGemm.WGMMA ? "wgmma (sm_90a)" : "mma.sync");
     }
 
     @Override

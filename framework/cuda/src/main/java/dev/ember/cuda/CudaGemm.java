@@ -25,10 +25,9 @@ final class CudaGemm {
     static final Config F32_K16 = new Config("gemm_f32_k16", 128, 128, 256, 0);
     static final Config F32_SMALL = new Config("gemm_f32_small", 32, 32, 256, 0);
     static final Config F32_SMALL16 = new Config("gemm_f32_small16", 16, 16, 256, 0);
-    static final Config TF32 = new Config("gemm_tf32", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS,
-            TensorCoreGemm.SHARED_BYTES);
-    static final Config BF16 = new Config("gemm_bf16", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS,
-            TensorCoreGemm.SHARED_BYTES);
+    /** The tensor-core products; {@link TensorCoreGemm} picks the kernel and its shared memory. */
+    static final Config TF32 = new Config("tf32", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS, 0);
+    static final Config BF16 = new Config("bf16", TensorCoreGemm.BM, TensorCoreGemm.BN, TensorCoreGemm.THREADS, 0);
     static final Config F64 = new Config("gemm_f64", 32, 32, 256, 0);
     /** Below this many flops the tensor-core kernels do not pay off and exact FP32 is used (an allowed result). */
     static final double TENSOR_CORE_MIN_FLOPS = 3e8;

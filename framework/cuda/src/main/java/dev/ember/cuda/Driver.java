@@ -20,6 +20,9 @@ interface Driver {
     /** Major * 10 + minor, e.g. 90 for an H100. */
     int computeCapability();
 
+    /** Whether the loaded kernel modules have this kernel (gemm_sm90.cu's load only on compute capability 9.0). */
+    boolean hasKernel(String name);
+
     /** Dynamic shared memory one block may use after opting in. */
     int maxSharedPerBlock();
 

@@ -81,6 +81,11 @@ final class NvidiaDriver implements Driver {
     static final String[] MODULES =
             {"elementwise", "reduce", "index", "random", "gemm", "gemm_tc", "fused", "lstm", "gru", "pool", "loss",
                 "norm", "attention"};
+    /**
+     * Modules built for sm_90a alone (Hopper's wgmma, build.sh's *_sm90.cu): loaded on a compute capability 9.0
+     * GPU only, and skipped if the driver refuses them (their kernels then have fallbacks).
+     */
+    static final String[] MODULES_SM90 = {"gemm_sm90"};
     private static final String DIR = "/dev/ember/cuda/kernels/";
 
     private final CUdevice device;
@@ -211,6 +216,19 @@ final class NvidiaDriver implements Driver {
             throw new IllegalStateException("no kernel module could be loaded from the resources " + DIR
                     + " (missing or refused: " + missing + ")");
         }
+        if (computeCapability == 90) {
+            for (String module : MODULES_SM90) {
+                try {
+                    CUmodule m = load(module);
+                    if (m != null) {
+                        modules.add(m);
+                    }
+                } catch (CudaException e) {
+                    System.err.println("ember-cuda: " + module + " not loaded (" + e.getMessage()
+                            + "); its products take the sm_80 kernels");
+                }
+            }
+        }
     }
 
     private static CUmodule load(String module) {
@@ -263,6 +281,16 @@ final class NvidiaDriver implements Driver {
             }
         }
         throw new IllegalStateException("CUDA kernel '" + kernel + "' is not in the shipped kernel modules");
+    }
+
+    @Override
+    public boolean hasKernel(String kernel) {
+        try {
+            function(kernel);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
     }
 
     @Override

@@ -8,18 +8,38 @@ import dev.ember.tensor.DType;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * The tensor-core products of gemm_tc.cu: {@code gemm_tf32} and {@code gemm_bf16} read both operands "K-major"
- * (each row of A, and each column of B, holds its K elements contiguously, 16-byte aligned). An operand that is not
- * so (a transposed or strided view), and every operand of a BF16 product (Ember's tensors are float32, the kernel
- * reads bfloat16), is first packed into a temporary buffer of that layout; the buffer goes back to the caching
- * allocator right after the launch, which is safe because everything runs in stream order.
+ * The tensor-core products. Both families read both operands "K-major" (each row of A, and each column of B, holds
+ * its K elements contiguously, 16-byte aligned): gemm_sm90.cu's {@code gemm_wgmma_tf32} and {@code gemm_wgmma_bf16}
+ * (Hopper's warpgroup MMA, sm_90a only) where the driver loaded them, else gemm_tc.cu's {@code gemm_tf32} and
+ * {@code gemm_bf16} (mma.sync, sm_80 on). An operand that is not so (a transposed or strided view), and every
+ * operand of a BF16 product (Ember's tensors are float32, the kernels read bfloat16), is first packed into a
+ * temporary buffer of that layout; the buffer goes back to the caching allocator right after the launch, which is
+ * safe because everything runs in stream order.
+ *
+ * <p>TF32 rounding differs: gemm_tf32 rounds the operands to nearest (cvt.rna, ties away from zero) as it loads
+ * them into registers; the wgmma kernels hand the tensor cores the FP32 words from shared memory, whose low 13
+ * mantissa bits the hardware drops.
  */
 final class TensorCoreGemm {
     static final int BM = 128;
     static final int BN = 256;
     static final int THREADS = 256;
-    /** Five 24 KB pipeline stages (gemm_tc.cu). */
-    static final int SHARED_BYTES = 5 * 24 * 1024;
+
+    /** One family's kernels and the dynamic shared memory they launch with. */
+    record Family(String tf32, String bf16, int sharedBytes) {
+    }
+
+    /** gemm_tc.cu: five 24 KB pipeline stages. */
+    static final Family MMA_SYNC = new Family("gemm_tf32", "gemm_bf16", 5 * 24 * 1024);
+    /** gemm_sm90.cu: four 48 KB stages and 1 KB to align them for the 128-byte swizzle. */
+    static final Family WGMMA = new Family("gemm_wgmma_tf32", "gemm_wgmma_bf16", 4 * 48 * 1024 + 1024);
+
+    /**
+     * The family products use: {@link #WGMMA} when the driver has its kernels (a compute capability 9.0 GPU, or the
+     * emulator) unless {@code -Dember.cuda.gemm.tc=mma}; tests set it to run both.
+     */
+    static volatile Family family = CudaRuntime.get().driver.hasKernel(WGMMA.bf16())
+            && !"mma".equals(System.getProperty("ember.cuda.gemm.tc")) ? WGMMA : MMA_SYNC;
 
     private TensorCoreGemm() {
     }
@@ -49,8 +69,9 @@ final class TensorCoreGemm {
         Operand pa = operand(cuda, bf16, batch, m, kk, a, aOff, sa[0], sa[1], sa[2]);
         Operand pb = operand(cuda, bf16, batch, n, kk, b, bOff, sb[0], sb[2], sb[1]);
         Object[] d = CudaGemm.addendArguments(addend);
-        k().launch(bf16 ? "gemm_bf16" : "gemm_tf32", (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
-                SHARED_BYTES, batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
+        Family f = family;
+        k().launch(bf16 ? f.bf16() : f.tf32(), (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
+                f.sharedBytes(), batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
                 pb.ld(), base(out), cOff, d[0], d[1], d[2], d[3]);
         for (Operand p : new Operand[] {pa, pb}) {
             if (p.packed() != null) {

@@ -16,39 +16,61 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * gemm_tf32 and gemm_bf16 (gemm_tc.cu) with their operand packing, reached with small odd shapes by lowering
- * CudaGemm's size threshold. The reference is the CPU's float64 product of the inputs rounded the way the kernels
- * round them (TF32: to nearest, ties away from zero; BF16: to nearest even), so the only difference left is the
- * kernel's FP32 accumulation: the tolerance is far below what a missing or wrong rounding, a wrong layout or a
- * wrong edge costs.
+ * Both families of tensor-core kernels (TensorCoreGemm: gemm_tc.cu's mma.sync kernels, and gemm_sm90.cu's wgmma
+ * kernels where the driver has them: a compute capability 9.0 GPU or the emulator) with their operand packing,
+ * reached with small odd shapes by lowering CudaGemm's size threshold. The reference is the CPU's float64 product
+ * of the inputs rounded the way the kernels round them (BF16: to nearest even; TF32: to nearest, ties away from
+ * zero in gemm_tc.cu, toward zero in the wgmma kernels, whose tensor cores drop the low bits), so the only
+ * difference left is the kernel's FP32 accumulation: the tolerance is far below what a missing or wrong rounding, a
+ * wrong layout or a wrong edge costs.
  */
 @Tag("gpu")
 class CudaTensorCoreTest {
-    /** (M, N, K): edges in every dimension, K below one tile and not a whole chunk, 17 row tiles (the raster's groups). */
+    /**
+     * (M, N, K): edges in every dimension, K below one tile and not a whole chunk, 17 row tiles (the raster's
+     * groups), and enough k-tiles in a grid of two blocks for every pipeline stage to be refilled (for both formats).
+     */
     static final int[][] SIZES = {{1, 1, 1}, {7, 33, 5}, {127, 129, 65}, {300, 17, 129}, {129, 257, 40},
-        {2100, 3, 9}, {64, 520, 33}};
+        {2100, 3, 9}, {64, 520, 33}, {130, 40, 300}};
 
     @BeforeAll
     static void gpu() {
         GpuCheck.requireGpu();
     }
 
+    /** The family TensorCoreGemm chose, restored after each test. */
+    private TensorCoreGemm.Family chosen;
+
     @BeforeEach
     void everyProductOnTensorCores() {
         CudaGemm.tensorCoreMinFlops = 0;
+        chosen = TensorCoreGemm.family;
     }
 
     @AfterEach
     void restore() {
         CudaGemm.tensorCoreMinFlops = CudaGemm.TENSOR_CORE_MIN_FLOPS;
         Ember.setFloat32MatmulPrecision("highest");
+        TensorCoreGemm.family = chosen;
     }
 
+    /** Every family this driver can run, each set as the one products take while {@code test} runs. */
+    private static void forEachFamily(Runnable test) {
+        for (TensorCoreGemm.Family f : new TensorCoreGemm.Family[] {TensorCoreGemm.MMA_SYNC, TensorCoreGemm.WGMMA}) {
+            if (CudaRuntime.get().driver.hasKernel(f.bf16())) {
+                TensorCoreGemm.family = f;
+                test.run();
+            }
+        }
+    }
+
+    /** x as the current family's TF32 product reads it. */
     static float tf32(float x) {
         if (!Float.isFinite(x)) {
             return x;
         }
-        return Float.intBitsToFloat((Float.floatToRawIntBits(x) + 0x1000) & 0xffffe000);
+        int u = Float.floatToRawIntBits(x);
+        return Float.intBitsToFloat((TensorCoreGemm.family == TensorCoreGemm.WGMMA ? u : u + 0x1000) & 0xffffe000);
     }
 
     static float bf16(float x) {
@@ -86,12 +108,17 @@ class CudaTensorCoreTest {
             Tensor got = f.apply(gpu);
             Ember.setFloat32MatmulPrecision("highest");
             // FP32 accumulation of K products of unit-size terms: a few ulp per term at most
-            assertClose((bf16 ? "bf16 " : "tf32 ") + what, f.apply(ref).to(DType.FLOAT32), got, 1e-5, 4e-6 * k);
+            String kernel = bf16 ? TensorCoreGemm.family.bf16() : TensorCoreGemm.family.tf32();
+            assertClose(kernel + " " + what, f.apply(ref).to(DType.FLOAT32), got, 1e-5, 4e-6 * k);
         }
     }
 
     @Test
     void allLayoutsAndEdges() {
+        forEachFamily(CudaTensorCoreTest::allLayoutsAndEdgesOfFamily);
+    }
+
+    private static void allLayoutsAndEdgesOfFamily() {
         for (int[] s : SIZES) {
             String what = s[0] + "x" + s[1] + "x" + s[2];
             Tensor a = randn(1, DType.FLOAT32, s[0], s[1]);
@@ -107,6 +134,10 @@ class CudaTensorCoreTest {
 
     @Test
     void batchesStridesAndOffsets() {
+        forEachFamily(CudaTensorCoreTest::batchesStridesAndOffsetsOfFamily);
+    }
+
+    private static void batchesStridesAndOffsetsOfFamily() {
         check("bmm", 17, t -> t[0].matmul(t[1]), randn(1, DType.FLOAT32, 3, 33, 17), randn(2, DType.FLOAT32, 3, 17, 29));
         check("attention-like", 32, t -> t[0].matmul(t[1].transpose(-2, -1)), randn(3, DType.FLOAT32, 6, 64, 32),
                 randn(4, DType.FLOAT32, 6, 64, 32));
@@ -132,9 +163,16 @@ class CudaTensorCoreTest {
                 randn(11, DType.FLOAT32, 90, 34), randn(12, DType.FLOAT32, 34, 300));
     }
 
-    /** Halfway cases show the rounding mode: TF32 ties go away from zero, BF16 ties to the even neighbour. */
+    /**
+     * Halfway cases show the rounding mode: BF16 ties go to the even neighbour; TF32 ties go away from zero in
+     * gemm_tc.cu and toward zero in the wgmma kernels.
+     */
     @Test
     void roundingModesAndNaN() {
+        forEachFamily(CudaTensorCoreTest::roundingModesAndNaNOfFamily);
+    }
+
+    private static void roundingModesAndNaNOfFamily() {
         float tie11 = 1 + 0x1p-11f; // halfway between TF32 neighbours 1 and 1 + 2^-10
         float tie8 = 1 + 0x1p-8f; // halfway between BF16 neighbours 1 and 1 + 2^-7 (1 is even)
         float tie8odd = 1 + 3 * 0x1p-8f; // halfway between 1 + 2^-7 (odd) and 1 + 2^-6
@@ -145,7 +183,9 @@ class CudaTensorCoreTest {
         Ember.setFloat32MatmulPrecision("medium");
         float[] bf = a.matmul(b).cpu().toFloatArray();
         float nan = Float.NaN; // a NaN operand makes its whole row NaN (NaN * 0 is NaN)
-        assertArrayEquals(new float[] {1 + 0x1p-10f, tie8, tie8odd, -(1 + 0x1p-10f), nan, nan}, tf);
-        assertArrayEquals(new float[] {1, 1, 1 + 0x1p-6f, -1, nan, nan}, bf);
+        float tied = TensorCoreGemm.family == TensorCoreGemm.WGMMA ? 1 : 1 + 0x1p-10f;
+        String family = TensorCoreGemm.family.tf32();
+        assertArrayEquals(new float[] {tied, tie8, tie8odd, -tied, nan, nan}, tf, family);
+        assertArrayEquals(new float[] {1, 1, 1 + 0x1p-6f, -1, nan, nan}, bf, family);
     }
 }

@@ -283,19 +283,29 @@ final class EmulatedDriver implements Driver {
     }
 
     @Override
+    public boolean hasKernel(String name) {
+        return kernels.containsKey(name) || handle(name).address() != 0;
+    }
+
+    /** The emulator's handle of a kernel; NULL when it has none of that name. */
+    private MemorySegment handle(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            return (MemorySegment) function.invokeExact(a.allocateFrom(name));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public void launch(String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
         MemorySegment f = kernels.computeIfAbsent(kernel, name -> {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment handle = (MemorySegment) function.invokeExact(a.allocateFrom(name));
-                if (handle.address() == 0) {
-                    throw new IllegalStateException("CUDA kernel '" + name + "' is not in the shipped kernel modules");
-                }
-                return handle;
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
+            MemorySegment handle = handle(name);
+            if (handle.address() == 0) {
+                throw new IllegalStateException("CUDA kernel '" + name + "' is not in the shipped kernel modules");
             }
+            return handle;
         });
         Object[] values = args.clone();
         for (int i = 0; i < values.length; i++) {
