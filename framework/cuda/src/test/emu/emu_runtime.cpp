@@ -493,12 +493,22 @@ void run_mma(const Mma& m) {
     const unsigned linear = worker->running->thread.linear;
     const int w = (int) (linear >> 5) & 3, g = (int) (linear & 31) >> 2, t = (int) linear & 3;
     const int K = m.bf16 ? 16 : 8;
+    float a[2][16], b[2][16];  // the thread's two rows of A; two columns of B at a time
+    for (int h = 0; h < 2; h++) {
+        for (int k = 0; k < K; k++) {
+            a[h][k] = operand(m.a, 16 * w + g + 8 * h, k, m.bf16);
+        }
+    }
     for (int i = 0; i < m.n / 8; i++) {
+        for (int e = 0; e < 2; e++) {
+            for (int k = 0; k < K; k++) {
+                b[e][k] = operand(m.b, 8 * i + 2 * t + e, k, m.bf16);
+            }
+        }
         for (int j = 0; j < 4; j++) {
-            const int row = 16 * w + g + 8 * (j >> 1), col = 8 * i + 2 * t + (j & 1);
             double acc = m.d[4 * i + j];
             for (int k = 0; k < K; k++) {
-                acc += (double) operand(m.a, row, k, m.bf16) * operand(m.b, col, k, m.bf16);
+                acc += (double) a[j >> 1][k] * b[j & 1][k];
             }
             m.d[4 * i + j] = (float) acc;
         }

@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend {
                         + "loaded through the JCuda driver API, launched through %s; TF32/BF16 products with %s",
                 d.deviceName(), d.computeCapability() / 10, d.computeCapability() % 10, d.multiprocessors(),
                 d.driverVersion() / 1000, d.driverVersion() % 1000 / 10, d.launchPath(),
-                TensorCoreGemm.family == TensorCoreGemm.WGMMA ? "wgmma (sm_90a)" : "mma.sync");
+                r.tensorCores == TensorCoreGemm.WGMMA ? "wgmma (sm_90a)" : "mma.sync");
     }
 
     @Override

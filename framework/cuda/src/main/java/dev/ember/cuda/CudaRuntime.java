@@ -23,6 +23,8 @@ final class CudaRuntime {
     final Kernels kernels;
     final CachingAllocator allocator;
     final IndexCheck indexCheck;
+    /** The tensor-core kernels TF32 and BF16 products take ({@link TensorCoreGemm#choose}). */
+    final TensorCoreGemm.Family tensorCores;
     /** The random-number state of the capture in progress; null when the stream is not being captured. */
     volatile GraphRandom graphRandom;
 
@@ -31,6 +33,7 @@ final class CudaRuntime {
         kernels = new Kernels(driver, () -> graphRandom != null);
         allocator = new CachingAllocator(this);
         indexCheck = new IndexCheck(driver);
+        tensorCores = TensorCoreGemm.choose(driver);
         if (Boolean.getBoolean("ember.cuda.profile")) {
             startProfile();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

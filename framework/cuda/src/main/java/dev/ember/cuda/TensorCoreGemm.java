@@ -5,6 +5,9 @@ import static dev.ember.cuda.CudaBackend.k;
 
 import dev.ember.backend.Strided;
 import dev.ember.tensor.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -34,12 +37,92 @@ final class TensorCoreGemm {
     /** gemm_sm90.cu: four 48 KB stages and 1 KB to align them for the 128-byte swizzle. */
     static final Family WGMMA = new Family("gemm_wgmma_tf32", "gemm_wgmma_bf16", 4 * 48 * 1024 + 1024);
 
+    /** The family products use instead of the runtime's choice ({@link #choose}); tests set it to run both. */
+    static volatile Family override;
+
+    /** The family products use now. */
+    static Family family() {
+        Family f = override;
+        return f != null ? f : CudaRuntime.get().tensorCores;
+    }
+
     /**
-     * The family products use: {@link #WGMMA} when the driver has its kernels (a compute capability 9.0 GPU, or the
-     * emulator) unless {@code -Dember.cuda.gemm.tc=mma}; tests set it to run both.
+     * The runtime's family: {@link #WGMMA} where the driver has its kernels (a compute capability 9.0 GPU, or the
+     * emulator) and they pass {@link #selfTest}, unless {@code -Dember.cuda.gemm.tc=mma}; else {@link #MMA_SYNC}. A
+     * failed self-test costs a warning on stderr, not wrong products.
      */
-    static volatile Family family = CudaRuntime.get().driver.hasKernel(WGMMA.bf16())
-            && !"mma".equals(System.getProperty("ember.cuda.gemm.tc")) ? WGMMA : MMA_SYNC;
+    static Family choose(Driver d) {
+        if ("mma".equals(System.getProperty("ember.cuda.gemm.tc")) || !d.hasKernel(WGMMA.bf16())) {
+            return MMA_SYNC;
+        }
+        String failure;
+        try {
+            failure = selfTest(d);
+        } catch (RuntimeException e) {
+            failure = e.toString();
+        }
+        if (failure == null) {
+            return WGMMA;
+        }
+        System.err.println("ember-cuda: the wgmma products failed their self-test (" + failure
+                + "); TF32 and BF16 products take gemm_tc.cu's mma.sync kernels");
+        return MMA_SYNC;
+    }
+
+    /**
+     * Null if both wgmma kernels give the exact product of small integers (exact in TF32 and BF16, and so are their
+     * FP32 sums) over two row tiles and enough k-tiles to refill every pipeline stage; else what differed.
+     */
+    static String selfTest(Driver d) {
+        int m = 130;
+        int n = 20;
+        int k = 300;
+        Random random = new Random(1);
+        int[] a = random.ints(m * k, -2, 3).toArray(); // K-major: a[i * k + kk]
+        int[] b = random.ints(n * k, -2, 3).toArray(); // B's columns, K-major: b[j * k + kk]
+        for (boolean bf16 : new boolean[] {false, true}) {
+            String kernel = bf16 ? WGMMA.bf16() : WGMMA.tf32();
+            CUdeviceptr pa = upload(d, a, bf16);
+            CUdeviceptr pb = upload(d, b, bf16);
+            CUdeviceptr pc = d.allocate(4L * m * n);
+            try {
+                d.launch(kernel, 1, (m + BM - 1) / BM, 1, THREADS, WGMMA.sharedBytes(), 1, m, n, k, pa, 0, 0, k, pb,
+                        0, 0, k, pc, 0, null, 0, 0, 0);
+                float[] c = new float[m * n];
+                d.download(c, pc, 4L * m * n);
+                for (int i = 0; i < m * n; i++) {
+                    float expected = 0;
+                    for (int kk = 0; kk < k; kk++) {
+                        expected += a[i / n * k + kk] * b[i % n * k + kk];
+                    }
+                    if (c[i] != expected) {
+                        return kernel + ": C[" + i / n + "][" + i % n + "] = " + c[i] + ", not " + expected;
+                    }
+                }
+            } finally {
+                d.free(pa);
+                d.free(pb);
+                d.free(pc);
+            }
+        }
+        return null;
+    }
+
+    /** Integers on the device as FP32 words, or as bfloat16 ones (the high half of the FP32 word: exact here). */
+    private static CUdeviceptr upload(Driver d, int[] values, boolean bf16) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * (bf16 ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            int bits = Float.floatToRawIntBits(v);
+            if (bf16) {
+                bytes.putShort((short) (bits >>> 16));
+            } else {
+                bytes.putInt(bits);
+            }
+        }
+        CUdeviceptr p = d.allocate(bytes.capacity());
+        d.upload(p, bytes.array(), bytes.capacity());
+        return p;
+    }
 
     private TensorCoreGemm() {
     }
@@ -69,7 +152,7 @@ final class TensorCoreGemm {
         Operand pa = operand(cuda, bf16, batch, m, kk, a, aOff, sa[0], sa[1], sa[2]);
         Operand pb = operand(cuda, bf16, batch, n, kk, b, bOff, sb[0], sb[2], sb[1]);
         Object[] d = CudaGemm.addendArguments(addend);
-        Family f = family;
+        Family f = family();
         k().launch(bf16 ? f.bf16() : f.tf32(), (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
                 f.sharedBytes(), batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
                 pb.ld(), base(out), cOff, d[0], d[1], d[2], d[3]);

@@ -3,11 +3,18 @@ package dev.ember.cuda;
 import static dev.ember.cuda.GpuCheck.assertClose;
 import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.Ember;
 import dev.ember.nn.functional.F;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,27 +45,23 @@ class CudaTensorCoreTest {
         GpuCheck.requireGpu();
     }
 
-    /** The family TensorCoreGemm chose, restored after each test. */
-    private TensorCoreGemm.Family chosen;
-
     @BeforeEach
     void everyProductOnTensorCores() {
         CudaGemm.tensorCoreMinFlops = 0;
-        chosen = TensorCoreGemm.family;
     }
 
     @AfterEach
     void restore() {
         CudaGemm.tensorCoreMinFlops = CudaGemm.TENSOR_CORE_MIN_FLOPS;
         Ember.setFloat32MatmulPrecision("highest");
-        TensorCoreGemm.family = chosen;
+        TensorCoreGemm.override = null;
     }
 
     /** Every family this driver can run, each set as the one products take while {@code test} runs. */
     private static void forEachFamily(Runnable test) {
         for (TensorCoreGemm.Family f : new TensorCoreGemm.Family[] {TensorCoreGemm.MMA_SYNC, TensorCoreGemm.WGMMA}) {
             if (CudaRuntime.get().driver.hasKernel(f.bf16())) {
-                TensorCoreGemm.family = f;
+                TensorCoreGemm.override = f;
                 test.run();
             }
         }
@@ -70,7 +73,7 @@ class CudaTensorCoreTest {
             return x;
         }
         int u = Float.floatToRawIntBits(x);
-        return Float.intBitsToFloat((TensorCoreGemm.family == TensorCoreGemm.WGMMA ? u : u + 0x1000) & 0xffffe000);
+        return Float.intBitsToFloat((TensorCoreGemm.family() == TensorCoreGemm.WGMMA ? u : u + 0x1000) & 0xffffe000);
     }
 
     static float bf16(float x) {
@@ -108,7 +111,7 @@ class CudaTensorCoreTest {
             Tensor got = f.apply(gpu);
             Ember.setFloat32MatmulPrecision("highest");
             // FP32 accumulation of K products of unit-size terms: a few ulp per term at most
-            String kernel = bf16 ? TensorCoreGemm.family.bf16() : TensorCoreGemm.family.tf32();
+            String kernel = bf16 ? TensorCoreGemm.family().bf16() : TensorCoreGemm.family().tf32();
             assertClose(kernel + " " + what, f.apply(ref).to(DType.FLOAT32), got, 1e-5, 4e-6 * k);
         }
     }
@@ -164,6 +167,35 @@ class CudaTensorCoreTest {
     }
 
     /**
+     * The runtime takes the wgmma kernels where it has them and they pass their start-up self-test, and that test
+     * sees a kernel that leaves out the last element of k.
+     */
+    @Test
+    void wgmmaSelfTest() {
+        Driver d = CudaRuntime.get().driver;
+        assumeTrue(d.hasKernel(TensorCoreGemm.WGMMA.bf16()), "no wgmma kernels on this GPU");
+        assertNull(TensorCoreGemm.selfTest(d));
+        if (System.getProperty("ember.cuda.gemm.tc") == null) {
+            assertEquals(TensorCoreGemm.WGMMA, CudaRuntime.get().tensorCores);
+        }
+        Driver shortK = (Driver) Proxy.newProxyInstance(Driver.class.getClassLoader(), new Class<?>[] {Driver.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("launch")) {
+                        Object[] kernelArgs = (Object[]) args[6];
+                        kernelArgs[3] = (Integer) kernelArgs[3] - 1;
+                    }
+                    try {
+                        return method.invoke(d, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        String failure = TensorCoreGemm.selfTest(shortK);
+        assertNotNull(failure);
+        assertTrue(failure.startsWith("gemm_wgmma_tf32: C[0][0]"), failure);
+    }
+
+    /**
      * Halfway cases show the rounding mode: BF16 ties go to the even neighbour; TF32 ties go away from zero in
      * gemm_tc.cu and toward zero in the wgmma kernels.
      */
@@ -183,8 +215,8 @@ class CudaTensorCoreTest {
         Ember.setFloat32MatmulPrecision("medium");
         float[] bf = a.matmul(b).cpu().toFloatArray();
         float nan = Float.NaN; // a NaN operand makes its whole row NaN (NaN * 0 is NaN)
-        float tied = TensorCoreGemm.family == TensorCoreGemm.WGMMA ? 1 : 1 + 0x1p-10f;
-        String family = TensorCoreGemm.family.tf32();
+        float tied = TensorCoreGemm.family() == TensorCoreGemm.WGMMA ? 1 : 1 + 0x1p-10f;
+        String family = TensorCoreGemm.family().tf32();
         assertArrayEquals(new float[] {tied, tie8, tie8odd, -tied, nan, nan}, tf, family);
         assertArrayEquals(new float[] {1, 1, 1 + 0x1p-6f, -1, nan, nan}, bf, family);
     }
