@@ -144,12 +144,29 @@ public final class Engine {
      * Whether the gradient {@code gi} (from {@code returned}, which {@code node} returned for an input, after
      * summing to the input's shape and converting to its dtype) is a buffer that nothing but the engine holds:
      * a sum or a conversion made it here, the node declares fresh gradients (a matrix product's), or a one-input
-     * node passed on a view of the gradient it got, which the engine owned (a transpose, a reshape).
+     * node passed on a view of the gradient it got, which the engine owned (a transpose, a reshape). Never a view
+     * in which elements share memory (an expand's stride 0, as a keepdim sum's backward returns): the next
+     * gradient could not be added into it in place.
      */
     private static boolean fresh(Node node, Tensor g, boolean gOwned, Tensor returned, Tensor gi) {
+        if (sharesElements(gi)) {
+            return false;
+        }
         Object storage = gi.strided().storage();
         return storage != returned.strided().storage() || node.freshGradients()
                 || (gOwned && node.inputCount() == 1 && storage == g.strided().storage());
+    }
+
+    /** Whether two elements of t are one memory location (a dimension of stride 0 and size above 1). */
+    private static boolean sharesElements(Tensor t) {
+        long[] shape = t.shape();
+        int[] strides = t.strided().strides();
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] == 0 && shape[d] > 1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Nodes reachable from start, each after every node that feeds it a gradient. */

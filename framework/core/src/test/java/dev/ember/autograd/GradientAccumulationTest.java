@@ -46,6 +46,25 @@ class GradientAccumulationTest {
         assertArrayEquals(want, x.grad().toDoubleArray(), 0.0);
     }
 
+    /**
+     * A keepdim sum's backward hands on its gradient expanded (stride 0): the engine may not add the next gradient
+     * of the same input into that view in place, since many of its elements share one memory location. (The sum's
+     * gradient here is a broadcast product's, reduced to (2, 1): a buffer the engine owns, so that the expanded
+     * view of it counted as owned too.)
+     */
+    @Test
+    void anExpandedGradientIsNotSummedInPlace() {
+        Tensor w = Tensor.of(DType.FLOAT64, new double[] {1, 2, 3}, 3, 1);
+        Tensor v = Tensor.of(DType.FLOAT64, new double[] {1, 1, 1, 2, 2, 2}, 2, 3);
+        for (boolean sumFirst : new boolean[] {true, false}) {
+            Tensor x = f64(2, 3);
+            Tensor product = x.matmul(w).sum();
+            Tensor expanded = x.sum(1, true).mul(v).sum(); // d/dx[r][c] = v's row sum r: 3, then 6
+            (sumFirst ? product.add(expanded) : expanded.add(product)).backward();
+            assertArrayEquals(new double[] {4, 5, 6, 7, 8, 9}, x.grad().toDoubleArray(), 0.0, "sumFirst " + sumFirst);
+        }
+    }
+
     @Test
     void viewGradientsAfterAPlainGradientDoNotWriteIntoIt() {
         Tensor x = f64(2, 3);
