@@ -61,8 +61,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu (default) or cuda: models and data on the GPU, sgemm up to n=8192 and the TF32/BF16"
-                    + " GEMMs added, each step timed until the GPU has finished it.")
+            description = "cpu (default), cuda or cuda:N: models and data on the GPU, sgemm up to n=8192 and the"
+                    + " TF32/BF16 GEMMs added, each step timed until the GPU has finished it.")
     String device;
 
     @Option(names = "--cuda-graphs",
@@ -153,9 +153,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (d.equals("cpu")) {
             return Device.CPU;
         }
-        if (!d.equals("cuda") && !d.equals("cuda:0")) {
+        if (!d.equals("cuda") && !d.matches("cuda:\\d{1,4}")) {
             throw new ParameterException(spec.commandLine(),
-                    "bench: --device must be cpu or cuda (cuda:0), got '" + device + "'");
+                    "bench: --device must be cpu, cuda or cuda:N, got '" + device + "'");
         }
         Backend cuda = Backends.all().stream().filter(b -> b.deviceType().equals("cuda")).findFirst().orElse(null);
         if (cuda == null) {
@@ -166,7 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": CUDA is not available"
                     + " here: " + cuda.unavailableReason() + ". Run with --device cpu.");
         }
-        return Device.cuda();
+        return d.equals("cuda") ? Device.cuda() : Device.cuda(Integer.parseInt(d.substring(5)));
     }
 
     private List<Workload> select(List<Workload> all) {

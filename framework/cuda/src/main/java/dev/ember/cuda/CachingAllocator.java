@@ -46,6 +46,11 @@ final class CachingAllocator {
     private long allocations;
     private long driverAllocations;
 
+    /** The runtime (device) whose memory this allocator hands out. */
+    CudaRuntime runtime() {
+        return runtime;
+    }
+
     CachingAllocator(CudaRuntime runtime) {
         this.runtime = runtime;
     }
@@ -123,6 +128,7 @@ final class CachingAllocator {
 
     private CUdeviceptr driverAlloc(long size) {
         try {
+            runtime.makeCurrent(); // its device's context, whichever device the thread used last
             return runtime.driver.allocate(size);
         } catch (CudaException e) {
             return null; // out of memory (or fragmentation): the caller collects garbage and retries

@@ -22,63 +22,95 @@ public final class Cuda {
         return CudaRuntime.failure();
     }
 
-    /** Devices Ember can use: 1 when available (Ember drives device 0), else 0. */
+    /** Devices Ember can use ({@code Device.cuda(0)} to {@code Device.cuda(deviceCount() - 1)}); 0 without CUDA. */
     public static int deviceCount() {
-        return isAvailable() ? 1 : 0;
+        return CudaRuntime.deviceCount();
     }
 
-    /** The device's name, e.g. "NVIDIA H100 80GB HBM3". */
+    /** Device 0's name, e.g. "NVIDIA H100 80GB HBM3". */
     public static String deviceName() {
-        return CudaRuntime.get().driver.deviceName();
+        return deviceName(0);
     }
 
-    /** Waits for every queued kernel ({@code torch.cuda.synchronize}). */
+    /** Device {@code device}'s name. */
+    public static String deviceName(int device) {
+        return CudaRuntime.forDevice(device).driver.deviceName();
+    }
+
+    /** Waits for every queued kernel of every device in use ({@code torch.cuda.synchronize}). */
     public static void synchronize() {
         if (isAvailable()) {
-            CudaRuntime.get().synchronize();
+            for (CudaRuntime r : CudaRuntime.started()) {
+                r.activate();
+                r.synchronize();
+            }
         }
     }
 
-    /** Bytes held by live tensors (rounded to the allocator's size classes, as PyTorch reports). */
+    /** Bytes held by live tensors on cuda:0 (rounded to the allocator's size classes, as PyTorch reports). */
     public static long memoryAllocated() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        return r == null ? 0 : r.allocator.allocated();
+        return memoryAllocated(0);
+    }
+
+    /** Bytes held by live tensors on device {@code device}. */
+    public static long memoryAllocated(int device) {
+        CachingAllocator a = allocator(device);
+        return a == null ? 0 : a.allocated();
     }
 
     /** The peak of {@link #memoryAllocated()} since start or the last {@link #resetPeakMemoryStats()}. */
     public static long maxMemoryAllocated() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        return r == null ? 0 : r.allocator.maxAllocated();
+        return maxMemoryAllocated(0);
     }
 
-    /** Bytes taken from the driver: live tensors plus the cache of freed blocks. */
+    /** The peak of {@link #memoryAllocated(int)} on device {@code device}. */
+    public static long maxMemoryAllocated(int device) {
+        CachingAllocator a = allocator(device);
+        return a == null ? 0 : a.maxAllocated();
+    }
+
+    /** Bytes taken from the driver on cuda:0: live tensors plus the cache of freed blocks. */
     public static long memoryReserved() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        return r == null ? 0 : r.allocator.reserved();
+        return memoryReserved(0);
     }
 
+    /** Bytes taken from the driver on device {@code device}. */
+    public static long memoryReserved(int device) {
+        CachingAllocator a = allocator(device);
+        return a == null ? 0 : a.reserved();
+    }
+
+    /** Resets the peaks of every device in use. */
     public static void resetPeakMemoryStats() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        if (r != null) {
+        for (CudaRuntime r : CudaRuntime.started()) {
             r.allocator.resetPeak();
         }
     }
 
     /**
-     * {free, total} bytes of device memory as the driver reports them ({@code torch.cuda.mem_get_info()});
+     * {free, total} bytes of cuda:0's memory as the driver reports them ({@code torch.cuda.mem_get_info()});
      * {0, 0} when CUDA is not available.
      */
     public static long[] memGetInfo() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        return r == null ? new long[2] : r.allocator.memInfo();
+        return isAvailable() ? memGetInfo(0) : new long[2];
     }
 
-    /** Returns cached free blocks to the driver (other processes can then use them). */
+    /** {free, total} bytes of device {@code device}'s memory. */
+    public static long[] memGetInfo(int device) {
+        return CudaRuntime.forDevice(device).allocator.memInfo();
+    }
+
+    /** Returns every device's cached free blocks to the driver (other processes can then use them). */
     public static void emptyCache() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        if (r != null) {
+        for (CudaRuntime r : CudaRuntime.started()) {
             r.allocator.emptyCache();
         }
+    }
+
+    /** The allocator of a device in use; null for one not used yet (it holds nothing) or without CUDA. */
+    private static CachingAllocator allocator(int device) {
+        return CudaRuntime.started().stream().filter(r -> r.ordinal == device).findFirst()
+                .map(r -> r.allocator).orElse(null);
     }
 
     /**
@@ -110,13 +142,13 @@ public final class Cuda {
     }
 
     /**
-     * Starts timing every eager kernel launch and device copy on the GPU, from zero: CUDA events around each
+     * Starts timing every eager kernel launch and device copy on cuda:0, from zero: CUDA events around each
      * measure what the GPU spent on it (launches captured into a graph are not timed). The events add work to
      * every launch, so time steps without a profile. {@code -Dember.cuda.profile=true} profiles the whole run and
      * prints {@link KernelTime#table} to stderr at exit.
      */
     public static void startKernelProfile() {
-        CudaRuntime.get().startProfile();
+        CudaRuntime.forDevice(0).startProfile();
     }
 
     /** Stops the profile and returns its kernels, the longest total first; empty when none was started. */
@@ -125,7 +157,7 @@ public final class Cuda {
         return r == null ? List.of() : r.stopProfile();
     }
 
-    /** {allocation requests, of which served by the driver}: the rest came from the cache. */
+    /** {allocation requests, of which served by the driver} on cuda:0: the rest came from the cache. */
     public static long[] allocationCounts() {
         CudaRuntime r = CudaRuntime.tryGet();
         return r == null ? new long[2] : r.allocator.counts();

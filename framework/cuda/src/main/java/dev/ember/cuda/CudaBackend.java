@@ -35,9 +35,11 @@ public final class CudaBackend implements Backend {
             return "CUDA (not available: " + CudaRuntime.failure() + ")";
         }
         Driver d = r.driver;
-        return String.format("CUDA on %s (compute capability %d.%d, %d SMs, driver %d.%d); Ember's own kernels "
+        int count = CudaRuntime.deviceCount();
+        return String.format("CUDA on %s%s (compute capability %d.%d, %d SMs, driver %d.%d); Ember's own kernels "
                         + "loaded through the JCuda driver API, launched through %s; TF32/BF16 products with %s",
-                d.deviceName(), d.computeCapability() / 10, d.computeCapability() % 10, d.multiprocessors(),
+                d.deviceName(), count > 1 ? " and " + (count - 1) + " more device" + (count > 2 ? "s" : "") : "",
+                d.computeCapability() / 10, d.computeCapability() % 10, d.multiprocessors(),
                 d.driverVersion() / 1000, d.driverVersion() % 1000 / 10, d.launchPath(),
                 r.tensorCores == TensorCoreGemm.WGMMA ? "wgmma (sm_90a)" : "mma.sync");
     }
@@ -57,15 +59,19 @@ public final class CudaBackend implements Backend {
         return CudaRuntime.failure();
     }
 
+    /** Waits for every device in use. */
     @Override
     public void synchronize() {
-        CudaRuntime.get().synchronize();
+        for (CudaRuntime r : CudaRuntime.started()) {
+            r.activate();
+            r.synchronize();
+        }
     }
 
+    /** Whether any device's stream is being captured into a graph. */
     @Override
     public boolean isCapturing() {
-        CudaRuntime r = CudaRuntime.tryGet();
-        return r != null && r.capturing();
+        return CudaRuntime.started().stream().anyMatch(CudaRuntime::capturing);
     }
 
     @Override
@@ -80,11 +86,9 @@ public final class CudaBackend implements Backend {
         return index.dtype() == DType.INT64 && r.indexCheck.queue(r, index, lo, hi, allowed, message);
     }
 
+    /** The device's runtime, made the thread's active one (see {@link CudaRuntime}); no such device: a clear error. */
     static CudaRuntime rt(Device device) {
-        if (device.index() != 0) {
-            throw new IllegalArgumentException("cuda: only device cuda:0 is supported, got " + device);
-        }
-        return CudaRuntime.get();
+        return CudaRuntime.forDevice(device.index());
     }
 
     static Kernels k() {
@@ -149,7 +153,9 @@ public final class CudaBackend implements Backend {
         if (s.size() == 0) {
             return;
         }
-        CudaRuntime.get().refuseWhileCapturing("copying host data to the GPU");
+        CudaRuntime r = s.runtime();
+        r.activate();
+        r.refuseWhileCapturing("copying host data to the GPU");
         Object host = array;
         if (array instanceof boolean[] a) {
             byte[] bytes = new byte[a.length]; // BOOL is one byte per element on the device
@@ -159,13 +165,14 @@ public final class CudaBackend implements Backend {
             host = bytes;
         }
         // synchronous, on the legacy stream, which waits for Ember's (blocking) stream: ordered with every kernel
-        CudaRuntime.get().driver.upload(s.ptr(), host, s.bytes());
+        r.driver.upload(s.ptr(), host, s.bytes());
     }
 
     @Override
     public Object toHost(Storage storage) {
         CudaStorage s = (CudaStorage) storage;
-        CudaRuntime r = CudaRuntime.get();
+        CudaRuntime r = s.runtime();
+        r.activate();
         r.refuseWhileCapturing("reading a tensor to the host (item(), toFloatArray(), printing)");
         int n = s.size();
         Object host = switch (s.dtype()) {

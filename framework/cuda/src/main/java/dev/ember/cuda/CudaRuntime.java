@@ -1,24 +1,34 @@
 package dev.ember.cuda;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The one GPU Ember uses, through its {@link Driver}, with the kernel launcher, the caching allocator and the
- * index checks. Created on first use; when that fails (no JCuda native library, no driver, no device, kernels
- * that do not load) the failure is kept as the reason {@link Cuda#unavailableReason()} reports, and nothing else
- * is attempted.
+ * One GPU Ember uses, through its {@link Driver}, with the kernel launcher, the caching allocator and the index
+ * checks: one runtime per device ordinal, each created on first use of its device. When device 0's fails (no JCuda
+ * native library, no driver, no device, kernels that do not load) the failure is kept as the reason
+ * {@link Cuda#unavailableReason()} reports, and nothing else is attempted.
  *
  * <p>The driver is the NVIDIA driver ({@link NvidiaDriver}) unless the system property {@code ember.cuda.driver}
  * names another {@link Driver} class of this package: the tests' CPU emulator of the kernels
  * ({@code dev.ember.cuda.EmulatedDriver}, src/test/emu), which runs the whole GPU test suite without a GPU.
  *
- * <p>All kernels and copies go to one stream, ordered with the synchronous host copies: a host read waits for
- * every kernel queued before it, and no other synchronisation is needed.
+ * <p>Each device's kernels and copies go to one stream, ordered with the synchronous host copies: a host read waits
+ * for every kernel queued before it, and no other synchronisation is needed.
+ *
+ * <p><b>Which device an op runs on.</b> Ops reach the backend through their operands' storages
+ * ({@code storage.backend()}), and a CUDA storage makes its device's runtime the thread's active one as it does
+ * (PyTorch's device guard, set from the operands); allocation on a given device does the same. {@link #get()} is
+ * the active runtime, device 0's before any.
  */
 final class CudaRuntime {
-    private static volatile CudaRuntime instance;
+    /** The runtimes by device ordinal, null until first used; sized once the device count is known. */
+    private static volatile CudaRuntime[] runtimes;
     private static volatile String failure;
+    private static final ThreadLocal<CudaRuntime> ACTIVE = new ThreadLocal<>();
 
+    final int ordinal;
     final Driver driver;
     final Kernels kernels;
     final CachingAllocator allocator;
@@ -28,13 +38,14 @@ final class CudaRuntime {
     /** The random-number state of the capture in progress; null when the stream is not being captured. */
     volatile GraphRandom graphRandom;
 
-    private CudaRuntime(Driver driver) {
+    private CudaRuntime(int ordinal, Driver driver) {
+        this.ordinal = ordinal;
         this.driver = driver;
         kernels = new Kernels(driver, () -> graphRandom != null);
         allocator = new CachingAllocator(this);
         indexCheck = new IndexCheck(driver);
         tensorCores = TensorCoreGemm.choose(driver);
-        if (Boolean.getBoolean("ember.cuda.profile")) {
+        if (ordinal == 0 && Boolean.getBoolean("ember.cuda.profile")) {
             startProfile();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 List<Cuda.KernelTime> report = stopProfile();
@@ -61,27 +72,45 @@ final class CudaRuntime {
         return report;
     }
 
-    /** The NVIDIA driver, or the Driver class the system property ember.cuda.driver names. */
-    private static Driver openDriver() throws ReflectiveOperationException {
+    /** The Driver class: the NVIDIA driver, or the class the system property ember.cuda.driver names. */
+    private static Class<? extends Driver> driverClass() throws ClassNotFoundException {
         String name = System.getProperty("ember.cuda.driver", "");
-        if (name.isEmpty()) {
-            return new NvidiaDriver();
-        }
-        var constructor = Class.forName(name).asSubclass(Driver.class).getDeclaredConstructor();
-        constructor.setAccessible(true);
-        return constructor.newInstance();
+        return name.isEmpty() ? NvidiaDriver.class : Class.forName(name).asSubclass(Driver.class);
     }
 
-    /** The runtime, creating it on first use; null when CUDA cannot run here (see {@link #failure()}). */
+    /** Device {@code ordinal}'s driver: the driver class's constructor of one int. */
+    private static Driver openDriver(int ordinal) throws ReflectiveOperationException {
+        var constructor = driverClass().getDeclaredConstructor(int.class);
+        constructor.setAccessible(true);
+        return constructor.newInstance(ordinal);
+    }
+
+    /** The devices the driver class reports (its static {@code deviceCount()}). */
+    private static int countDevices() throws ReflectiveOperationException {
+        var method = driverClass().getDeclaredMethod("deviceCount");
+        method.setAccessible(true);
+        return (Integer) method.invoke(null);
+    }
+
+    /** Device 0's runtime, creating it on first use; null when CUDA cannot run here (see {@link #failure()}). */
     static CudaRuntime tryGet() {
-        CudaRuntime r = instance;
-        if (r != null || failure != null) {
-            return r;
+        CudaRuntime[] rs = runtimes;
+        if (rs != null && rs[0] != null) {
+            return rs[0];
+        }
+        if (failure != null) {
+            return null;
         }
         synchronized (CudaRuntime.class) {
-            if (instance == null && failure == null) {
+            if (failure == null && (runtimes == null || runtimes[0] == null)) {
                 try {
-                    instance = new CudaRuntime(openDriver());
+                    int count = countDevices();
+                    if (count < 1) {
+                        throw new IllegalStateException("the CUDA driver reports no device");
+                    }
+                    CudaRuntime[] created = new CudaRuntime[count];
+                    created[0] = new CudaRuntime(0, openDriver(0));
+                    runtimes = created;
                 } catch (UnsatisfiedLinkError e) {
                     failure = linkFailure(String.valueOf(e.getMessage()));
                 } catch (java.lang.reflect.InvocationTargetException e) {
@@ -90,8 +119,60 @@ final class CudaRuntime {
                     failure = "CUDA could not be initialised: " + e;
                 }
             }
-            return instance;
+            return runtimes == null ? null : runtimes[0];
         }
+    }
+
+    /** The devices Ember can use: 0 when CUDA is not available. */
+    static int deviceCount() {
+        return tryGet() == null ? 0 : runtimes.length;
+    }
+
+    /**
+     * Device {@code ordinal}'s runtime, created on first use, made the thread's active one and its context bound;
+     * a clear exception when CUDA is not available or there is no such device.
+     */
+    static CudaRuntime forDevice(int ordinal) {
+        if (tryGet() == null) {
+            throw new IllegalStateException("CUDA is not available: " + failure);
+        }
+        CudaRuntime[] rs = runtimes;
+        if (ordinal < 0 || ordinal >= rs.length) {
+            throw new IllegalArgumentException("cuda: there is no device cuda:" + ordinal + " (this machine has "
+                    + rs.length + (rs.length == 1 ? " CUDA device: cuda:0)" : " CUDA devices: cuda:0 to cuda:"
+                    + (rs.length - 1) + ")"));
+        }
+        CudaRuntime r = rs[ordinal];
+        if (r == null) {
+            synchronized (CudaRuntime.class) {
+                r = rs[ordinal];
+                if (r == null) {
+                    try {
+                        r = new CudaRuntime(ordinal, openDriver(ordinal));
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw new IllegalStateException("cuda:" + ordinal + " could not be initialised: "
+                                + e.getCause(), e.getCause());
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException("cuda:" + ordinal + " could not be initialised: " + e, e);
+                    }
+                    rs[ordinal] = r;
+                }
+            }
+        }
+        r.activate();
+        return r;
+    }
+
+    /** The runtimes created so far. */
+    static List<CudaRuntime> started() {
+        CudaRuntime[] rs = runtimes;
+        return rs == null ? List.of() : Arrays.stream(rs).filter(Objects::nonNull).toList();
+    }
+
+    /** Makes this the thread's active runtime (the device the thread's ops run on) and binds its context. */
+    void activate() {
+        ACTIVE.set(this);
+        makeCurrent();
     }
 
     /** One line out of JCuda's many-line loader message: what was missing. */
@@ -103,11 +184,14 @@ final class CudaRuntime {
         return "the JCuda native library could not be loaded: " + (nl < 0 ? message : message.substring(0, nl));
     }
 
-    /** The runtime; a clear exception when CUDA cannot run here. */
+    /**
+     * The thread's active runtime (the device of the op in progress), device 0's before any; a clear exception
+     * when CUDA cannot run here.
+     */
     static CudaRuntime get() {
-        CudaRuntime r = tryGet();
+        CudaRuntime r = ACTIVE.get();
         if (r == null) {
-            throw new IllegalStateException("CUDA is not available: " + failure);
+            return forDevice(0);
         }
         r.makeCurrent();
         return r;

@@ -89,9 +89,19 @@ final class CudaStorage extends Storage {
         return device;
     }
 
+    /**
+     * The backend, with this storage's device made the thread's active one: ops reach the backend through their
+     * operands' storages, so their kernels go to the operands' device (see {@link CudaRuntime}).
+     */
     @Override
     public Backend backend() {
+        release.allocator.runtime().activate();
         return backend;
+    }
+
+    /** The runtime of the device this storage lives on. */
+    CudaRuntime runtime() {
+        return release.allocator.runtime();
     }
 
     @Override

@@ -68,7 +68,7 @@ import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.JCudaDriver;
 
 /**
- * The NVIDIA driver through JCuda's driver API: device 0's primary context, one stream, and Ember's kernels
+ * The NVIDIA driver through JCuda's driver API: one device's primary context, one stream, and Ember's kernels
  * compiled ahead of time from {@code src/main/cuda} (see its build.sh) and shipped as resources: for each source
  * file a fatbin (SASS for sm_80 and sm_90, plus PTX) and the PTX alone. The fatbin is tried first; a GPU it has no
  * SASS for JIT-compiles its PTX, and if the fatbin is refused the plain PTX is loaded. Functions are looked up by
@@ -96,7 +96,8 @@ final class NvidiaDriver implements Driver {
     private final int computeCapability;
     private final int maxShared;
     private final int version;
-    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** The driver whose context is bound to the thread (cuCtxSetCurrent), so that switching devices rebinds. */
+    private static final ThreadLocal<NvidiaDriver> BOUND = new ThreadLocal<>();
     private final List<CUmodule> modules = new ArrayList<>();
     private final Map<String, Kernel> functions = new ConcurrentHashMap<>();
     private final Map<Kernel, Integer> sharedLimits = new ConcurrentHashMap<>();
@@ -111,16 +112,22 @@ final class NvidiaDriver implements Driver {
     private record Kernel(CUfunction function, MemorySegment handle) {
     }
 
-    NvidiaDriver() {
+    /** The devices the driver reports (initialising it). */
+    static int deviceCount() {
         JCudaDriver.setExceptionsEnabled(true);
         cuInit(0);
         int[] count = new int[1];
         cuDeviceGetCount(count);
-        if (count[0] == 0) {
-            throw new IllegalStateException("the CUDA driver reports no device");
+        return count[0];
+    }
+
+    /** Device {@code ordinal} (0 to {@link #deviceCount()} - 1). */
+    NvidiaDriver(int ordinal) {
+        if (ordinal < 0 || ordinal >= deviceCount()) {
+            throw new IllegalStateException("the CUDA driver reports no device " + ordinal);
         }
         device = new CUdevice();
-        cuDeviceGet(device, 0);
+        cuDeviceGet(device, ordinal);
         byte[] bytes = new byte[256];
         cuDeviceGetName(bytes, bytes.length, device);
         int len = 0;
@@ -138,7 +145,7 @@ final class NvidiaDriver implements Driver {
         context = new CUcontext();
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
-        current.set(Boolean.TRUE);
+        BOUND.set(this);
         stream = new CUstream();
         cuStreamCreate(stream, 0);
         streamHandle = DeviceAddress.handle(stream);
@@ -329,9 +336,9 @@ final class NvidiaDriver implements Driver {
 
     @Override
     public void makeCurrent() {
-        if (!current.get()) {
+        if (BOUND.get() != this) {
             cuCtxSetCurrent(context);
-            current.set(Boolean.TRUE);
+            BOUND.set(this);
         }
     }
 

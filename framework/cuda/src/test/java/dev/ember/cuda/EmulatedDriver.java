@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
@@ -33,7 +35,10 @@ import jcuda.driver.CUdeviceptr;
  * replay, the index checks. Device memory is host memory (addresses in {@link CUdeviceptr}s); work runs when it is
  * queued, so the stream is always idle; a captured graph is the list of its launches, copies and fills. The
  * device has 8 multiprocessors ({@code ember.cuda.emulator.multiprocessors}; 32 gives the LSTM kernels an
- * H100's grid) and {@code ember.cuda.emulator.memory} bytes (3 GiB: the memory tests touch all of it).
+ * H100's grid) and {@code ember.cuda.emulator.memory} bytes (3 GiB: the memory tests touch all of it). There are
+ * {@code ember.cuda.emulator.devices} devices (1 unless set), each with its own memory budget; their memory is the
+ * one host's, so a launch or copy on one device that is given another's memory fails, as it would on GPUs without
+ * peer access.
  */
 final class EmulatedDriver implements Driver {
     /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
@@ -60,10 +65,19 @@ final class EmulatedDriver implements Driver {
     /** The library's handles of the kernels launched so far, by name (looked up once each). */
     private final Map<String, MemorySegment> kernels = new ConcurrentHashMap<>();
     private long used;
+    private final int ordinal;
+    /** Every emulated device's allocations: start address -> {end address, device ordinal}. */
+    private static final NavigableMap<Long, long[]> OWNERS = new ConcurrentSkipListMap<>();
     /** The launches, copies and fills of the capture in progress; null when not capturing. */
     private List<Runnable> recording;
 
-    EmulatedDriver() throws IOException, InterruptedException {
+    /** The emulated devices: {@code ember.cuda.emulator.devices}, 1 unless set. */
+    static int deviceCount() {
+        return Integer.getInteger("ember.cuda.emulator.devices", 1);
+    }
+
+    EmulatedDriver(int ordinal) throws IOException, InterruptedException {
+        this.ordinal = ordinal;
         if (MULTIPROCESSORS < 1 || MULTIPROCESSORS > 1024) {
             throw new IllegalArgumentException("ember.cuda.emulator.multiprocessors: expected 1 to 1024, got "
                     + MULTIPROCESSORS);
@@ -192,6 +206,7 @@ final class EmulatedDriver implements Driver {
             throw new CudaException("CUDA_ERROR_OUT_OF_MEMORY (emulated device: the host has no " + bytes + " bytes)");
         }
         sizes.put(m.address(), bytes);
+        OWNERS.put(m.address(), new long[] {m.address() + bytes, ordinal});
         return new CUdeviceptr().withByteOffset(m.address());
     }
 
@@ -200,8 +215,10 @@ final class EmulatedDriver implements Driver {
         long a = address(p);
         Long bytes = sizes.remove(a);
         if (bytes == null) {
-            throw new CudaException("CUDA_ERROR_INVALID_VALUE: free of " + Long.toHexString(a) + ", not allocated");
+            throw new CudaException("CUDA_ERROR_INVALID_VALUE: free of " + Long.toHexString(a) + ", not allocated"
+                    + " on cuda:" + ordinal);
         }
+        OWNERS.remove(a);
         synchronized (this) {
             used -= bytes;
         }
@@ -263,6 +280,8 @@ final class EmulatedDriver implements Driver {
 
     @Override
     public void copyAsync(CUdeviceptr dst, CUdeviceptr src, long bytes) {
+        checkOwn("cuMemcpyDtoDAsync", dst);
+        checkOwn("cuMemcpyDtoDAsync", src);
         queue("copy " + bytes + " B",
                 () -> MemorySegment.copy(memory(src, bytes), 0, memory(dst, bytes), 0, bytes));
     }
@@ -307,6 +326,11 @@ final class EmulatedDriver implements Driver {
             }
             return handle;
         });
+        for (Object a : args) {
+            if (a instanceof CUdeviceptr p) {
+                checkOwn(kernel, p);
+            }
+        }
         Object[] values = args.clone();
         for (int i = 0; i < values.length; i++) {
             if (values[i] instanceof int[] v) {
@@ -325,6 +349,16 @@ final class EmulatedDriver implements Driver {
                 throw new CudaException("CUDA_ERROR_LAUNCH_FAILED (emulator): " + error);
             }
         });
+    }
+
+    /** Refuses memory another emulated device allocated (a GPU without peer access would fault on it). */
+    private void checkOwn(String what, CUdeviceptr p) {
+        long a = address(p);
+        Map.Entry<Long, long[]> e = OWNERS.floorEntry(a);
+        if (e != null && a < e.getValue()[0] && e.getValue()[1] != ordinal) {
+            throw new CudaException("CUDA_ERROR_ILLEGAL_ADDRESS (emulator): " + what + " on cuda:" + ordinal
+                    + " was given memory of cuda:" + e.getValue()[1]);
+        }
     }
 
     @Override
