@@ -4,17 +4,18 @@
 # Here:  ./mvnw -q -o install -DskipTests && tools/gpu_pack.sh
 # There: bash tools/gpu_check.sh            (with .device/ carried; results go to $OUT, or ./gpu-out)
 #
-# 1. every JUnit test tagged "gpu" (CUDA op by op against the CPU backend, memory, training loops),
-# 2. ./ember bench --device cuda (Ember on the GPU, torch_gpu_reference.py's line format),
-# 3. torch_gpu_reference.py itself, PyTorch eager on the same GPU in the same session, if PyTorch is there,
-# 4. ./ember bench --device cuda --cuda-graphs and torch_gpu_graphs_reference.py (training steps, eager and as
-#    one captured CUDA graph),
-# 5. ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample,
-# 6. kernels: the GPU time of every kernel of each training step (Cuda.startKernelProfile's CUDA events, through
-#    -Dember.cuda.profile=true), one short bench run per workload.
-# Stage names run those parts only, any number of them, in the script's order: tests, bench (2 and 3), graphs (4),
-# vision, kernels, and profile (a JFR recording of the host side of the workloads in PROFILE_WORKLOADS, by default
-# the MLP and LSTM steps; only when named).
+# 1. bench: ./ember bench --device cuda (Ember on the GPU, torch_gpu_reference.py's line format), its variants
+#    (other kernels and launch paths for comparison), and torch_gpu_reference.py itself, PyTorch eager on the same
+#    GPU in the same session, if PyTorch is there,
+# 2. graphs: ./ember bench --device cuda --cuda-graphs and torch_gpu_graphs_reference.py (training steps, eager and
+#    as one captured CUDA graph),
+# 3. tests: every JUnit test tagged "gpu" (CUDA op by op against the CPU backend, memory, training loops),
+# 4. kernels: the GPU time of every kernel of each training step (Cuda.startKernelProfile's CUDA events, through
+#    -Dember.cuda.profile=true), one short bench run per workload,
+# 5. vision: ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
+# Stage names run those parts only, any number of them, always in this order (the measurements first: a run cut
+# short by the device's time limit keeps them), plus profile (a JFR recording of the host side of the workloads in
+# PROFILE_WORKLOADS, by default the MLP and LSTM steps; only when named). Each stage prints its seconds.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$root/gpu-out}
@@ -24,54 +25,18 @@ stages=" ${*:-all} "
 # whether stage $1 was asked for (by name or through "all"; profile only by name)
 want() { [[ $stages == *" $1 "* || ($1 != profile && $stages == *" all "*) ]]; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
-if want tests; then
-  timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner --details=tree \
-    > "$out/tests.txt" 2>&1
-  echo "tests exit $?"
-  grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
-fi
-if want graphs; then
-  timeout 200 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
-    --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
-  echo "ember graphs exit $?"
-  grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
-  if python3 -c 'import torch' 2>/dev/null; then
-    timeout 120 python3 .device/torch_gpu_graphs_reference.py > "$out/torch_graphs.txt" 2>&1
-    echo "torch graphs exit $?"
-    cat "$out/torch_graphs.txt"
-  fi
-fi
-if want vision; then
-  # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)
-  timeout 120 bash .device/run.sh --main dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
-    --no-plots --runs-dir "$out/runs" > "$out/vision.txt" 2>&1
-  echo "vision train exit $?"
-  grep -v "^WARNING" "$out/vision.txt" | tr '\r' '\n' | grep -v "it/s ETA" | tail -8
-fi
-if want kernels; then
-  # 20 timed steps after 5 warm-ups each: the launch counts divided by 25 are per step
-  for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step lstm_s64_b32_h128_train_step \
-      chargpt_L4_d128_T64_b32_train_step mf_b1024_d32_train_step}; do
-    timeout 60 bash .device/run.sh --main -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
-      -w "$w" --warmups 5 --reps 20 --warmup-ms 0 --stats-ms 0 > "$out/kernels_$w.txt" 2>&1
-    echo "kernels $w exit $?"
-    grep -v "^WARNING" "$out/kernels_$w.txt" | grep -E "^(kernel|# kernel|$w)" | head -14
-  done
-fi
-if want profile; then
-  # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
-  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
-    bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
-    $(for w in ${PROFILE_WORKLOADS:-mlp784_256_10_b64_train_step lstm_s64_b32_h128_train_step}; do echo -w $w; done) \
-    > "$out/profile.txt" 2>&1
-  echo "profile exit $?"
-  grep -v "^WARNING" "$out/profile.txt" | tail -5
-fi
 if want bench; then
+  stage_start=$SECONDS
   timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"
   cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
+  # PyTorch eager on the same GPU right after, so that a run cut short still has both sides
+  if python3 -c 'import torch' 2>/dev/null; then
+    timeout 120 python3 .device/torch_gpu_reference.py > "$out/torch_gpu.txt" 2>&1
+    echo "torch exit $?"
+    cat "$out/torch_gpu.txt"
+  fi
   # the FP32 products with the 16-deep big kernel (gemm_f32_k16) in gemm_f32's place, for the comparison
   timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.f32=k16 dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w sgemm > "$out/ember_gpu_k16.txt" 2>&1
@@ -94,9 +59,58 @@ if want bench; then
     -w chargpt_L4_d128_T64_b32_train_step > "$out/ember_gpu_jcuda_launch.txt" 2>&1
   echo "ember bench (JCuda launches) exit $?"
   grep -v "^WARNING" "$out/ember_gpu_jcuda_launch.txt" | head -10
+  echo "stage bench: $((SECONDS - stage_start)) s"
+fi
+if want graphs; then
+  stage_start=$SECONDS
+  timeout 200 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
+    --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
+  echo "ember graphs exit $?"
+  grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
   if python3 -c 'import torch' 2>/dev/null; then
-    timeout 120 python3 .device/torch_gpu_reference.py > "$out/torch_gpu.txt" 2>&1
-    echo "torch exit $?"
-    cat "$out/torch_gpu.txt"
+    timeout 120 python3 .device/torch_gpu_graphs_reference.py > "$out/torch_graphs.txt" 2>&1
+    echo "torch graphs exit $?"
+    cat "$out/torch_graphs.txt"
   fi
+  echo "stage graphs: $((SECONDS - stage_start)) s"
+fi
+if want tests; then
+  stage_start=$SECONDS
+  timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner --details=tree \
+    > "$out/tests.txt" 2>&1
+  echo "tests exit $?"
+  grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
+  echo "stage tests: $((SECONDS - stage_start)) s"
+fi
+if want kernels; then
+  stage_start=$SECONDS
+  # 20 timed steps after 5 warm-ups each: the launch counts divided by 25 are per step
+  for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step lstm_s64_b32_h128_train_step \
+      chargpt_L4_d128_T64_b32_train_step mf_b1024_d32_train_step}; do
+    timeout 60 bash .device/run.sh --main -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
+      -w "$w" --warmups 5 --reps 20 --warmup-ms 0 --stats-ms 0 > "$out/kernels_$w.txt" 2>&1
+    echo "kernels $w exit $?"
+    grep -v "^WARNING" "$out/kernels_$w.txt" | grep -E "^(kernel|# kernel|$w)" | head -14
+  done
+  echo "stage kernels: $((SECONDS - stage_start)) s"
+fi
+if want vision; then
+  stage_start=$SECONDS
+  # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)
+  timeout 120 bash .device/run.sh --main dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
+    --no-plots --runs-dir "$out/runs" > "$out/vision.txt" 2>&1
+  echo "vision train exit $?"
+  grep -v "^WARNING" "$out/vision.txt" | tr '\r' '\n' | grep -v "it/s ETA" | tail -8
+  echo "stage vision: $((SECONDS - stage_start)) s"
+fi
+if want profile; then
+  stage_start=$SECONDS
+  # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
+  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
+    bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
+    $(for w in ${PROFILE_WORKLOADS:-mlp784_256_10_b64_train_step lstm_s64_b32_h128_train_step}; do echo -w $w; done) \
+    > "$out/profile.txt" 2>&1
+  echo "profile exit $?"
+  grep -v "^WARNING" "$out/profile.txt" | tail -5
+  echo "stage profile: $((SECONDS - stage_start)) s"
 fi
