@@ -24,15 +24,18 @@ public final class AccumulateGrad extends Node {
     /**
      * Adds {@code gradOutput} into the leaf's grad; with {@code owned} (a tensor that nothing else references) the
      * first gradient is kept as it is instead of copied, when it is contiguous and spans its whole buffer.
+     * Returns whether it was kept (its buffer then lives on as the leaf's grad).
      */
-    void accumulate(Tensor gradOutput, boolean owned) {
+    boolean accumulate(Tensor gradOutput, boolean owned) {
         Tensor g = gradOutput.to(leaf.dtype());
         Tensor old = leaf.grad();
         if (old == null) {
-            leaf.setGrad(owned && g == gradOutput && wholeBuffer(g) ? g : g.clone());
-        } else {
-            leaf.setGrad(old.add(g));
+            boolean keep = owned && g == gradOutput && wholeBuffer(g);
+            leaf.setGrad(keep ? g : g.clone());
+            return keep;
         }
+        leaf.setGrad(old.add(g));
+        return false;
     }
 
     private static boolean wholeBuffer(Tensor g) {

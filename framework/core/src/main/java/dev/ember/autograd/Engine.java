@@ -83,9 +83,11 @@ public final class Engine {
         // can be added to in place; a gradient a node returned may be shared (AddBackward returns g twice) or be a
         // view of a saved tensor, so it is never written to
         Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>(8));
+        // their storages, closed as soon as no waiting gradient refers to them
+        GradientBuffers buffers = new GradientBuffers();
         pending.put(start, seed);
         for (Node node : order) {
-            Tensor g = pending.remove(node);
+            Tensor g = pending.remove(node); // still held (by this node) until it is done with it
             if (g == null) {
                 continue; // no gradient reached this node (all paths to it carried null)
             }
@@ -94,16 +96,25 @@ public final class Engine {
                 t.setGrad(t.grad() == null ? g.to(t.dtype()).clone() : t.grad().add(g));
             }
             if (node instanceof AccumulateGrad leaf) {
-                leaf.accumulate(g, gOwned && node.retained().isEmpty());
+                if (leaf.accumulate(g, gOwned && node.retained().isEmpty())) {
+                    buffers.escape(g);
+                } else {
+                    buffers.release(g);
+                }
                 continue;
             }
             if (node.accumulatesInto() && node.next(0) != null) {
                 Node next = node.next(0);
                 Tensor acc = pending.get(next);
-                if (acc == null) {
-                    acc = Tensor.zeros(node.inputDType(0), g.device(), node.inputShape(0));
-                } else if (!owned.contains(acc) || !acc.isContiguous()) {
-                    acc = acc.clone();
+                if (acc == null || !owned.contains(acc) || !acc.isContiguous()) {
+                    Tensor fresh = acc == null ? Tensor.zeros(node.inputDType(0), g.device(), node.inputShape(0))
+                            : acc.clone();
+                    if (acc != null) {
+                        buffers.release(acc);
+                    }
+                    acc = fresh;
+                    buffers.own(acc);
+                    buffers.hold(acc);
                 }
                 node.accumulateInto(acc, g.to(node.inputDType(0)));
                 owned.add(acc);
@@ -111,6 +122,7 @@ public final class Engine {
                 if (!retainGraph) {
                     node.release();
                 }
+                buffers.release(g);
                 continue;
             }
             Tensor[] grads = node.apply(g);
@@ -123,20 +135,31 @@ public final class Engine {
                     continue;
                 }
                 Tensor gi = grads[i].sumToSize(node.inputShape(i)).to(node.inputDType(i));
+                boolean giFresh = fresh(node, g, gOwned, grads[i], gi);
+                if (giFresh) {
+                    buffers.own(gi);
+                }
                 Tensor acc = pending.get(next);
                 if (acc == null) {
                     pending.put(next, gi);
-                    if (fresh(node, g, gOwned, grads[i], gi)) {
+                    buffers.hold(gi);
+                    if (giFresh) {
                         owned.add(gi);
                     }
                 } else if (owned.contains(acc)) {
                     acc.addi(gi);
+                    buffers.discard(gi);
                 } else {
                     Tensor sum = acc.add(gi);
                     owned.add(sum);
                     pending.put(next, sum);
+                    buffers.own(sum);
+                    buffers.hold(sum);
+                    buffers.release(acc);
+                    buffers.discard(gi);
                 }
             }
+            buffers.release(g);
         }
     }
 

@@ -49,6 +49,24 @@ public final class CpuStorage extends Storage {
         };
     }
 
+    /**
+     * Nothing to free (the garbage collector owns the array). With {@code -Dember.debug.poisonClosed=true} the
+     * elements become NaN (integers: Long.MIN_VALUE), so that a read after close shows in the results: the tests'
+     * check that autograd reads no gradient buffer it has released.
+     */
+    @Override
+    public void close() {
+        if (Boolean.getBoolean("ember.debug.poisonClosed")) {
+            if (f != null) {
+                java.util.Arrays.fill(f, Float.NaN);
+            } else if (d != null) {
+                java.util.Arrays.fill(d, Double.NaN);
+            } else if (l != null) {
+                java.util.Arrays.fill(l, Long.MIN_VALUE);
+            }
+        }
+    }
+
     /** The backing array itself (not a copy): {@code float[]}, {@code double[]}, {@code long[]} or {@code boolean[]}. */
     public Object array() {
         return switch (dtype()) {
