@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -356,6 +357,13 @@ void spin_hint() { std::this_thread::yield(); }
 // read too early holds NaNs); in odd blocks at once, as early as it may (a stage refilled while an asynchronous
 // wgmma may still read it feeds that wgmma the next tile).
 void cp_async(unsigned dst, const void* src, int size, int bytes) {
+    if ((reinterpret_cast<uintptr_t>(src) | dst) % (unsigned) size != 0) {  // the GPU faults on these
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "cp.async of %d bytes from %p to shared %u: both must be %d-byte aligned",
+                      size, src, dst, size);
+        worker->launch->fail(buf);
+        return;
+    }
     Fiber* f = worker->running;
     Copy c{(unsigned char*) shared_pointer(dst), {}, size, f->commits};
     std::memcpy(c.data, src, (size_t) bytes);
