@@ -85,7 +85,8 @@ fi
 if want kernels; then
   stage_start=$SECONDS
   # 20 timed steps after 5 warm-ups each: the launch counts divided by 25 are per step
-  for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step lstm_s64_b32_h128_train_step \
+  for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step conv64x64_3x3_32x32_b32_fwd \
+      lstm_s64_b32_h128_train_step \
       chargpt_L4_d128_T64_b32_train_step mf_b1024_d32_train_step}; do
     timeout 60 bash .device/run.sh --main -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
       -w "$w" --warmups 5 --reps 20 --warmup-ms 0 --stats-ms 0 > "$out/kernels_$w.txt" 2>&1

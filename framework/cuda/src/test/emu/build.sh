@@ -19,7 +19,7 @@ fi
 
 work="$(mktemp -d)"
 trap 'wait; rm -rf "$work"' EXIT
-base=(-std=c++17 -O1 -fPIC -pthread -ffp-contract=off -fno-strict-aliasing -w -I"$here" -I"$here/include")
+base=(-std=c++17 -O1 -fPIC -pthread -ffp-contract=off -fno-strict-aliasing -w -fsanitize=alignment -fno-sanitize-recover=alignment -I"$here" -I"$here/include")
 flags=("${base[@]}" -I"$work" -include "$here/emu.h")
 
 cp "$src"/*.cuh "$work/"
@@ -56,6 +56,6 @@ if (( status != 0 )); then
     exit 1
 fi
 mkdir -p "$(dirname "$out")"
-"$cxx" -shared -pthread -o "$out.tmp" "${objects[@]}" "$work/emu_runtime.o"
+"$cxx" -shared -pthread -fsanitize=alignment -o "$out.tmp" "${objects[@]}" "$work/emu_runtime.o"
 mv "$out.tmp" "$out"
 echo "emu/build.sh: $out ($(ls "$src"/*.cu | wc -l) sources)" >&2
