@@ -607,6 +607,10 @@ void* ember_emu_function(const char* name) {
 }
 
 // Why the calling thread's last launch failed.
+// ember_emu_malloc's mappings: the address it returned -> {mapping, length}.
+std::mutex mappings_lock;
+std::map<void*, std::pair<char*, size_t>> mappings;
+
 thread_local std::string last_error;
 
 const char* ember_emu_last_error() { return last_error.c_str(); }
@@ -656,8 +660,38 @@ int ember_emu_launch(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx
     return l.failed ? fail(l.error) : 0;
 }
 
-void* ember_emu_malloc(long bytes) { return std::aligned_alloc(256, (size_t) ((bytes + 255) / 256 * 256)); }
+// Device memory: every allocation gets its own mapping between two inaccessible guard pages, its end (256-byte
+// granules, the driver's alignment) at the second one, so that a kernel reading or writing past the end of an
+// allocation faults at once, where a GPU would raise an illegal address, instead of touching a neighbour.
+void* ember_emu_malloc(long bytes) {
+    const size_t page = 4096, used = (size_t) (bytes + 255) / 256 * 256, data = (used + page - 1) / page * page;
+    void* m = mmap(nullptr, data + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
+        return nullptr;
+    }
+    char* base = (char*) m;
+    if (mprotect(base + page, data, PROT_READ | PROT_WRITE) != 0) {
+        munmap(base, data + 2 * page);
+        return nullptr;
+    }
+    char* p = base + page + (data - used);
+    std::lock_guard<std::mutex> g(mappings_lock);
+    mappings[p] = {base, data + 2 * page};
+    return p;
+}
 
-void ember_emu_free(void* p) { std::free(p); }
+void ember_emu_free(void* p) {
+    std::pair<char*, size_t> m;
+    {
+        std::lock_guard<std::mutex> g(mappings_lock);
+        auto it = mappings.find(p);
+        if (it == mappings.end()) {
+            return;
+        }
+        m = it->second;
+        mappings.erase(it);
+    }
+    munmap(m.first, m.second);
+}
 
 }  // extern "C"
