@@ -87,6 +87,15 @@ public interface Backend {
     /** A new host array (of the storage's dtype's Java type) holding the storage's elements. */
     Object toHost(Storage storage);
 
+    /**
+     * A copy of {@code storage} (one of this backend's) on {@code device}, another device of this backend, made
+     * without a trip through host memory (between two GPUs: a peer copy); null where the backend has no such copy,
+     * and the caller goes through the host.
+     */
+    default Storage copyToDevice(Storage storage, Device device) {
+        return null;
+    }
+
     /** {@code dst[i] = (dst dtype) src[i]} element by element over the (equal) shapes. */
     void copy(Strided src, Strided dst);
 

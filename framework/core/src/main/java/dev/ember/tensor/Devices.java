@@ -40,8 +40,11 @@ final class Devices {
     static Tensor transfer(Tensor x, Device device) {
         Backend target = Backends.forDevice(device);
         Tensor c = x.isContiguous() && x.offset == 0 && x.numel() == x.storage.size() ? x : Views.copyOf(x, x.dtype());
-        Object host = c.backend().toHost(c.storage);
-        Storage s = target.fromHost(host, device);
+        Backend source = c.backend();
+        Storage s = source == target ? source.copyToDevice(c.storage, device) : null;
+        if (s == null) {
+            s = target.fromHost(source.toHost(c.storage), device);
+        }
         return new Tensor(s, x.shape.clone(), Shapes.contiguousStrides(x.shape), 0, null);
     }
 

@@ -168,6 +168,20 @@ public final class CudaBackend implements Backend {
         r.driver.upload(s.ptr(), host, s.bytes());
     }
 
+    /** A peer copy on the destination GPU (no trip through host memory). */
+    @Override
+    public Storage copyToDevice(Storage storage, Device device) {
+        CudaStorage s = (CudaStorage) storage;
+        CudaRuntime from = s.runtime();
+        from.refuseWhileCapturing("copying a tensor to another GPU");
+        CudaRuntime to = rt(device);
+        CudaStorage copy = new CudaStorage(this, device, s.dtype(), s.size(), to.allocator);
+        if (s.size() > 0) {
+            from.kernels.copyPeer(copy.ptr(), to.driver, s.ptr(), s.bytes());
+        }
+        return copy;
+    }
+
     @Override
     public Object toHost(Storage storage) {
         CudaStorage s = (CudaStorage) storage;

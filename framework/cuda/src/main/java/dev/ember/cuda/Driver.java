@@ -56,6 +56,12 @@ interface Driver {
 
     void copyAsync(CUdeviceptr dst, CUdeviceptr src, long bytes);
 
+    /**
+     * Copies {@code bytes} from this device's {@code src} to {@code dstDevice}'s {@code dst} (cuMemcpyPeer: after all
+     * work queued on either device so far, and before any queued later).
+     */
+    void copyPeer(CUdeviceptr dst, Driver dstDevice, CUdeviceptr src, long bytes);
+
     void memsetD8Async(CUdeviceptr p, byte value, long count);
 
     void memsetD32Async(CUdeviceptr p, int value, long count);

@@ -54,6 +54,12 @@ final class Kernels {
         copies.incrementAndGet();
     }
 
+    /** Copies {@code bytes} from this device's {@code src} to another device's {@code dst} (counted as a copy). */
+    void copyPeer(CUdeviceptr dst, Driver dstDevice, CUdeviceptr src, long bytes) {
+        driver.copyPeer(dst, dstDevice, src, bytes);
+        copies.incrementAndGet();
+    }
+
     /** The profile that times this launch: the running one, unless the launch goes into a graph. */
     private KernelProfile timing() {
         KernelProfile p = profile;

@@ -8,6 +8,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuMemcpyPeer;
 import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
@@ -386,6 +387,13 @@ final class NvidiaDriver implements Driver {
     @Override
     public void copyAsync(CUdeviceptr dst, CUdeviceptr src, long bytes) {
         cuMemcpyDtoDAsync(dst, src, bytes, stream);
+    }
+
+    /** On the legacy stream, which the blocking streams of both devices are ordered with. */
+    @Override
+    public void copyPeer(CUdeviceptr dst, Driver dstDevice, CUdeviceptr src, long bytes) {
+        makeCurrent();
+        cuMemcpyPeer(dst, ((NvidiaDriver) dstDevice).context, src, context, bytes);
     }
 
     @Override

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Devices other than cuda:0: ops run on their operands' device, tensors move between devices (through the host)
- * with gradients flowing back, mixing devices is an error, training and graph capture work on cuda:1, and memory is
+ * Devices other than cuda:0: ops run on their operands' device, tensors move between devices (a peer copy) with
+ * gradients flowing back, mixing devices is an error, training and graph capture work on cuda:1, and memory is
  * counted per device. The emulated run has two devices (framework/cuda/pom.xml); on a one-GPU machine all but the
  * missing-device test skip.
  */
@@ -88,8 +88,10 @@ class CudaMultiDeviceTest {
     void movesBetweenDevicesCarryGradientsBack() {
         twoDevices();
         Tensor x = randn(3, DType.FLOAT64, 4, 5).cuda().requiresGrad(true);
+        long copies = CudaRuntime.forDevice(0).kernels.copies();
         Tensor on1 = x.to(CUDA1);
         assertEquals(CUDA1, on1.device());
+        assertEquals(copies + 1, CudaRuntime.forDevice(0).kernels.copies(), "one peer copy, not a trip through the host");
         on1.mul(on1).sum().backward();
         assertEquals(Device.cuda(), x.grad().device());
         assertClose("d(x^2)/dx", x.detach().cpu().mul(2), x.grad().cpu(), 1e-12, 1e-12);

@@ -287,6 +287,16 @@ final class EmulatedDriver implements Driver {
     }
 
     @Override
+    public void copyPeer(CUdeviceptr dst, Driver dstDevice, CUdeviceptr src, long bytes) {
+        refuseWhileRecording("cuMemcpyPeer");
+        checkOwn("cuMemcpyPeer", src);
+        ((EmulatedDriver) dstDevice).checkOwn("cuMemcpyPeer", dst);
+        if (!dry) {
+            MemorySegment.copy(memory(src, bytes), 0, memory(dst, bytes), 0, bytes);
+        }
+    }
+
+    @Override
     public void memsetD8Async(CUdeviceptr p, byte value, long count) {
         queue("memset " + count + " B", () -> memory(p, count).fill(value));
     }
