@@ -42,7 +42,6 @@ template <bool BF16>
 struct Cfg {
     static constexpr int EB = BF16 ? 2 : 4;     // bytes per element
     static constexpr int BK = ROW / EB;         // k per tile (64 bf16, 32 tf32)
-    static constexpr int CH = 16 / EB;          // elements per 16-byte chunk
 };
 
 // Byte offset of 16-byte chunk c of tile row r (from a 1024-aligned base): the 128-byte swizzle.

@@ -46,7 +46,6 @@ template <bool BF16>
 struct Cfg {
     static constexpr int EB = BF16 ? 2 : 4;      // bytes per element
     static constexpr int BK = BF16 ? 32 : 16;    // k per tile (64 bytes)
-    static constexpr int CH = 16 / EB;           // elements per 16-byte chunk
     static constexpr int RSTEP = 64;             // rows between one thread's chunks (TileCopier: 256 / 4 per row)
     static constexpr int NA = BM / RSTEP;        // chunks of A per thread and k-tile (2)
     static constexpr int NB = BN / RSTEP;        // chunks of B (4)
