@@ -40,12 +40,29 @@ constexpr size_t GUARD = 4096;
 constexpr size_t MAX_THREADS = 1024;
 constexpr size_t MAX_DYNAMIC_SMEM = 227 * 1024;
 
-// Shared memory of the block the worker runs, the dynamic part. 32-bit shared addresses (cvta.to.shared) count
-// from DYNAMIC_AT bytes before it, so that dynamic shared memory has small addresses, as on a GPU (a wgmma
-// descriptor holds 18 bits of one), but is not 1024-aligned: a kernel that needs an aligned base must align it.
-// Static __shared__ variables are in this library's TLS block too, at whatever address that gives them.
-thread_local __attribute__((aligned(128))) unsigned char dynamic_shared[MAX_DYNAMIC_SMEM];
+// Shared memory of the block the worker runs, the dynamic part: the launch's bytes (in 128-byte granules) at the end
+// of a per-worker region that an inaccessible guard page follows, so that a kernel reading or writing past the
+// dynamic shared memory it was launched with crashes at once, as a GPU would fault, instead of reading what a
+// bigger buffer held. 32-bit shared addresses (cvta.to.shared) count from DYNAMIC_AT bytes before it, so that
+// dynamic shared memory has small addresses, as on a GPU (a wgmma descriptor holds 18 bits of one), but is not
+// 1024-aligned: a kernel that needs an aligned base must align it. Static __shared__ variables are in this
+// library's TLS block, at whatever address that gives them.
+constexpr size_t REGION = (MAX_DYNAMIC_SMEM + 4095) / 4096 * 4096;
+thread_local unsigned char* dynamic_region;  // REGION bytes, then the guard page
+thread_local unsigned char* dynamic_shared;  // the launch's dynamic shared memory, ending at the guard
 constexpr int DYNAMIC_AT = 128;
+
+void place_dynamic_shared(size_t bytes) {
+    if (dynamic_region == nullptr) {
+        void* m = mmap(nullptr, REGION + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED || mprotect((char*) m + REGION, 4096, PROT_NONE) != 0) {
+            std::perror("ember emulator: shared memory");
+            std::abort();
+        }
+        dynamic_region = (unsigned char*) m;
+    }
+    dynamic_shared = dynamic_region + REGION - (bytes + 127) / 128 * 128;
+}
 
 enum State { READY, WAIT_BLOCK, WAIT_WARP, DONE };
 
@@ -211,6 +228,7 @@ void Worker::run_block(long b) {
     }
     // Dynamic shared memory starts as NaN bytes, as device memory does: a stage read before its copies landed
     // (a missing cp.async wait) gives NaNs, not the previous block's tile.
+    place_dynamic_shared(launch->smem);
     if (launch->smem > 0) {
         std::memset(dynamic_shared, 0xFF, launch->smem);
     }
