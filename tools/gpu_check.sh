@@ -42,11 +42,14 @@ if want bench; then
     --warmup-ms 1000 --stats-ms 500 -w sgemm > "$out/ember_gpu_k16.txt" 2>&1
   echo "ember bench (gemm_f32_k16) exit $?"
   grep -v "^WARNING" "$out/ember_gpu_k16.txt" | head -10
-  # the TF32 and BF16 products on gemm_tc.cu's mma.sync kernels instead of gemm_sm90.cu's wgmma kernels
-  timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.tc=mma dev.ember.apps.EmberCli bench --device cuda \
-    --warmup-ms 1000 --stats-ms 500 -w sgemm_tf32 -w gemm_bf16 > "$out/ember_gpu_mma_sync.txt" 2>&1
-  echo "ember bench (mma.sync tensor-core kernels) exit $?"
-  grep -v "^WARNING" "$out/ember_gpu_mma_sync.txt" | head -10
+  # the TF32 and BF16 products on gemm_sm90.cu's 128x128-tile wgmma kernels, then on gemm_tc.cu's mma.sync kernels,
+  # instead of the 128x256-tile wgmma kernels
+  for tc in wgmma128 mma; do
+    timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.tc=$tc dev.ember.apps.EmberCli bench --device cuda \
+      --warmup-ms 1000 --stats-ms 500 -w sgemm_tf32 -w gemm_bf16 > "$out/ember_gpu_tc_$tc.txt" 2>&1
+    echo "ember bench (tensor-core kernels: $tc) exit $?"
+    grep -v "^WARNING" "$out/ember_gpu_tc_$tc.txt" | head -10
+  done
   # the LSTM step on grids of 16 and 64 blocks (32 by default): finer work per step against more arrivals per barrier
   for blocks in 16 64; do
     timeout 60 bash .device/run.sh --main -Dember.cuda.lstm.blocks=$blocks dev.ember.apps.EmberCli bench \

@@ -41,7 +41,8 @@ public final class CudaBackend implements Backend {
                 d.deviceName(), count > 1 ? " and " + (count - 1) + " more device" + (count > 2 ? "s" : "") : "",
                 d.computeCapability() / 10, d.computeCapability() % 10, d.multiprocessors(),
                 d.driverVersion() / 1000, d.driverVersion() % 1000 / 10, d.launchPath(),
-                r.tensorCores == TensorCoreGemm.WGMMA ? "wgmma (sm_90a)" : "mma.sync");
+                r.tensorCores == TensorCoreGemm.MMA_SYNC ? "mma.sync"
+                        : "wgmma (sm_90a, 128x" + r.tensorCores.bn() + " tiles)");
     }
 
     @Override

@@ -25,17 +25,20 @@ import jcuda.driver.CUdeviceptr;
  */
 final class TensorCoreGemm {
     static final int BM = 128;
+    /** The widest block tile of any family (CudaGemm counts tiles with it). */
     static final int BN = 256;
     static final int THREADS = 256;
 
-    /** One family's kernels and the dynamic shared memory they launch with. */
-    record Family(String tf32, String bf16, int sharedBytes) {
+    /** One family's kernels, their block tile's columns (its rows are BM) and the dynamic shared memory. */
+    record Family(String tf32, String bf16, int bn, int sharedBytes) {
     }
 
-    /** gemm_tc.cu: five 24 KB pipeline stages. */
-    static final Family MMA_SYNC = new Family("gemm_tf32", "gemm_bf16", 5 * 24 * 1024);
-    /** gemm_sm90.cu: four 48 KB stages and 1 KB to align them for the 128-byte swizzle. */
-    static final Family WGMMA = new Family("gemm_wgmma_tf32", "gemm_wgmma_bf16", 4 * 48 * 1024 + 1024);
+    /** gemm_tc.cu: 128x256 tiles, five 24 KB pipeline stages. */
+    static final Family MMA_SYNC = new Family("gemm_tf32", "gemm_bf16", 256, 5 * 24 * 1024);
+    /** gemm_sm90.cu: 128x256 tiles, four 48 KB stages and 1 KB to align them for the 128-byte swizzle. */
+    static final Family WGMMA = new Family("gemm_wgmma_tf32", "gemm_wgmma_bf16", 256, 4 * 48 * 1024 + 1024);
+    /** gemm_sm90.cu: 128x128 tiles, three 32 KB stages (two blocks per multiprocessor). */
+    static final Family WGMMA_128 = new Family("gemm_wgmma128_tf32", "gemm_wgmma128_bf16", 128, 3 * 32 * 1024 + 1024);
 
     /** The family products use instead of the runtime's choice ({@link #choose}); tests set it to run both. */
     static volatile Family override;
@@ -48,21 +51,24 @@ final class TensorCoreGemm {
 
     /**
      * The runtime's family: {@link #WGMMA} where the driver has its kernels (a compute capability 9.0 GPU, or the
-     * emulator) and they pass {@link #selfTest}, unless {@code -Dember.cuda.gemm.tc=mma}; else {@link #MMA_SYNC}. A
-     * failed self-test costs a warning on stderr, not wrong products.
+     * emulator) and they pass {@link #selfTest}, else {@link #MMA_SYNC}; {@code -Dember.cuda.gemm.tc=mma} asks for
+     * the latter, {@code =wgmma128} for {@link #WGMMA_128} (so that one GPU run times all three). A failed
+     * self-test costs a warning on stderr, not wrong products.
      */
     static Family choose(Driver d) {
-        if ("mma".equals(System.getProperty("ember.cuda.gemm.tc")) || !d.hasKernel(WGMMA.bf16())) {
+        String asked = System.getProperty("ember.cuda.gemm.tc", "");
+        if (asked.equals("mma") || !d.hasKernel(WGMMA.bf16())) {
             return MMA_SYNC;
         }
+        Family f = asked.equals("wgmma128") ? WGMMA_128 : WGMMA;
         String failure;
         try {
-            failure = selfTest(d);
+            failure = selfTest(d, f);
         } catch (RuntimeException e) {
             failure = e.toString();
         }
         if (failure == null) {
-            return WGMMA;
+            return f;
         }
         System.err.println("ember-cuda: the wgmma products failed their self-test (" + failure
                 + "); TF32 and BF16 products take gemm_tc.cu's mma.sync kernels");
@@ -70,10 +76,10 @@ final class TensorCoreGemm {
     }
 
     /**
-     * Null if both wgmma kernels give the exact product of small integers (exact in TF32 and BF16, and so are their
-     * FP32 sums) over two row tiles and enough k-tiles to refill every pipeline stage; else what differed.
+     * Null if both of the family's kernels give the exact product of small integers (exact in TF32 and BF16, and so
+     * are their FP32 sums) over two row tiles and enough k-tiles to refill every pipeline stage; else what differed.
      */
-    static String selfTest(Driver d) {
+    static String selfTest(Driver d, Family f) {
         int m = 130;
         int n = 20;
         int k = 304; // rows of whole 16-byte chunks in both formats (the kernels' rule), and a k tail in both
@@ -81,13 +87,13 @@ final class TensorCoreGemm {
         int[] a = random.ints(m * k, -2, 3).toArray(); // K-major: a[i * k + kk]
         int[] b = random.ints(n * k, -2, 3).toArray(); // B's columns, K-major: b[j * k + kk]
         for (boolean bf16 : new boolean[] {false, true}) {
-            String kernel = bf16 ? WGMMA.bf16() : WGMMA.tf32();
+            String kernel = bf16 ? f.bf16() : f.tf32();
             CUdeviceptr pa = upload(d, a, bf16);
             CUdeviceptr pb = upload(d, b, bf16);
             CUdeviceptr pc = d.allocate(4L * m * n);
             try {
-                d.launch(kernel, 1, (m + BM - 1) / BM, 1, THREADS, WGMMA.sharedBytes(), 1, m, n, k, pa, 0, 0, k, pb,
-                        0, 0, k, pc, 0, null, 0, 0, 0);
+                d.launch(kernel, (n + f.bn() - 1) / f.bn(), (m + BM - 1) / BM, 1, THREADS, f.sharedBytes(), 1, m, n,
+                        k, pa, 0, 0, k, pb, 0, 0, k, pc, 0, null, 0, 0, 0);
                 float[] c = new float[m * n];
                 d.download(c, pc, 4L * m * n);
                 for (int i = 0; i < m * n; i++) {
@@ -153,7 +159,7 @@ final class TensorCoreGemm {
         Operand pb = operand(cuda, bf16, batch, n, kk, b, bOff, sb[0], sb[2], sb[1]);
         Object[] d = CudaGemm.addendArguments(addend);
         Family f = family();
-        k().launch(bf16 ? f.bf16() : f.tf32(), (n + BN - 1) / BN, (m + BM - 1) / BM, batch, THREADS,
+        k().launch(bf16 ? f.bf16() : f.tf32(), (n + f.bn() - 1) / f.bn(), (m + BM - 1) / BM, batch, THREADS,
                 f.sharedBytes(), batch, m, n, kk, pa.ptr(), pa.off(), pa.sb(), pa.ld(), pb.ptr(), pb.off(), pb.sb(),
                 pb.ld(), base(out), cOff, d[0], d[1], d[2], d[3]);
         for (Operand p : new Operand[] {pa, pb}) {

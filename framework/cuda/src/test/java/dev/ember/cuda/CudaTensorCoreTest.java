@@ -59,7 +59,8 @@ class CudaTensorCoreTest {
 
     /** Every family this driver can run, each set as the one products take while {@code test} runs. */
     private static void forEachFamily(Runnable test) {
-        for (TensorCoreGemm.Family f : new TensorCoreGemm.Family[] {TensorCoreGemm.MMA_SYNC, TensorCoreGemm.WGMMA}) {
+        for (TensorCoreGemm.Family f : new TensorCoreGemm.Family[] {TensorCoreGemm.MMA_SYNC, TensorCoreGemm.WGMMA,
+            TensorCoreGemm.WGMMA_128}) {
             if (CudaRuntime.get().driver.hasKernel(f.bf16())) {
                 TensorCoreGemm.override = f;
                 test.run();
@@ -73,7 +74,7 @@ class CudaTensorCoreTest {
             return x;
         }
         int u = Float.floatToRawIntBits(x);
-        return Float.intBitsToFloat((TensorCoreGemm.family() == TensorCoreGemm.WGMMA ? u : u + 0x1000) & 0xffffe000);
+        return Float.intBitsToFloat((TensorCoreGemm.family() == TensorCoreGemm.MMA_SYNC ? u + 0x1000 : u) & 0xffffe000);
     }
 
     static float bf16(float x) {
@@ -174,7 +175,8 @@ class CudaTensorCoreTest {
     void wgmmaSelfTest() {
         Driver d = CudaRuntime.get().driver;
         assumeTrue(d.hasKernel(TensorCoreGemm.WGMMA.bf16()), "no wgmma kernels on this GPU");
-        assertNull(TensorCoreGemm.selfTest(d));
+        assertNull(TensorCoreGemm.selfTest(d, TensorCoreGemm.WGMMA));
+        assertNull(TensorCoreGemm.selfTest(d, TensorCoreGemm.WGMMA_128));
         if (System.getProperty("ember.cuda.gemm.tc") == null) {
             assertEquals(TensorCoreGemm.WGMMA, CudaRuntime.get().tensorCores);
         }
@@ -190,7 +192,7 @@ class CudaTensorCoreTest {
                         throw e.getCause();
                     }
                 });
-        String failure = TensorCoreGemm.selfTest(shortK);
+        String failure = TensorCoreGemm.selfTest(shortK, TensorCoreGemm.WGMMA);
         assertNotNull(failure);
         assertTrue(failure.startsWith("gemm_wgmma_tf32: C[0][0]"), failure);
     }
@@ -215,7 +217,7 @@ class CudaTensorCoreTest {
         Ember.setFloat32MatmulPrecision("medium");
         float[] bf = a.matmul(b).cpu().toFloatArray();
         float nan = Float.NaN; // a NaN operand makes its whole row NaN (NaN * 0 is NaN)
-        float tied = TensorCoreGemm.family() == TensorCoreGemm.WGMMA ? 1 : 1 + 0x1p-10f;
+        float tied = TensorCoreGemm.family() == TensorCoreGemm.MMA_SYNC ? 1 + 0x1p-10f : 1;
         String family = TensorCoreGemm.family().tf32();
         assertArrayEquals(new float[] {tied, tie8, tie8odd, -tied, nan, nan}, tf, family);
         assertArrayEquals(new float[] {1, 1, 1 + 0x1p-6f, -1, nan, nan}, bf, family);
