@@ -104,8 +104,18 @@ final class CudaStorage extends Storage {
         return release.allocator.runtime();
     }
 
+    /**
+     * Gives the block back to the caching allocator now. On a driver that poisons uninitialized memory (the emulator)
+     * the block is first filled with 0xFF bytes (NaN), in stream order, so that a kernel reading a closed storage
+     * (autograd releasing a gradient buffer too early, say) gets NaNs instead of what it held.
+     */
     @Override
     public void close() {
+        CudaRuntime r = runtime();
+        if (!release.done && size() > 0 && r.driver.poisonsUninitialized()) {
+            r.activate();
+            r.driver.memsetD8Async(ptr(), (byte) 0xFF, bytes());
+        }
         cleanable.clean();
     }
 }
