@@ -25,9 +25,22 @@ stages=" ${*:-all} "
 # whether stage $1 was asked for (by name or through "all"; profile only by name)
 want() { [[ $stages == *" $1 "* || ($1 != profile && $stages == *" all "*) ]]; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+# Preflight: the TF32/BF16 products in a JVM of their own, first (their wgmma kernels had not run on a GPU before; a
+# fault there would poison every later kernel of its process, and the start-up self-test cannot catch that). If it
+# fails, every later run takes the mma.sync kernels ($tc).
+tc=""
+timeout 90 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda -w sgemm_tf32 -w gemm_bf16 \
+  --reps 3 --warmups 1 --warmup-ms 0 --stats-ms 0 > "$out/preflight.txt" 2>&1
+status=$?
+echo "preflight (tensor-core products) exit $status"
+grep -v "^WARNING" "$out/preflight.txt" | tail -6
+if [ $status -ne 0 ]; then
+  tc="-Dember.cuda.gemm.tc=mma"
+  echo "preflight failed: the rest of the run uses $tc"
+fi
 if want bench; then
   stage_start=$SECONDS
-  timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
+  timeout 240 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"
   cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
@@ -38,26 +51,26 @@ if want bench; then
     cat "$out/torch_gpu.txt"
   fi
   # the FP32 products with the 16-deep big kernel (gemm_f32_k16) in gemm_f32's place, for the comparison
-  timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.f32=k16 dev.ember.apps.EmberCli bench --device cuda \
+  timeout 120 bash .device/run.sh --main $tc -Dember.cuda.gemm.f32=k16 dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w sgemm > "$out/ember_gpu_k16.txt" 2>&1
   echo "ember bench (gemm_f32_k16) exit $?"
   grep -v "^WARNING" "$out/ember_gpu_k16.txt" | head -10
   # the TF32 and BF16 products on gemm_sm90.cu's 128x128-tile wgmma kernels, then on gemm_tc.cu's mma.sync kernels,
   # instead of the 128x256-tile wgmma kernels
-  for tc in wgmma128 mma; do
-    timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.tc=$tc dev.ember.apps.EmberCli bench --device cuda \
-      --warmup-ms 1000 --stats-ms 500 -w sgemm_tf32 -w gemm_bf16 > "$out/ember_gpu_tc_$tc.txt" 2>&1
-    echo "ember bench (tensor-core kernels: $tc) exit $?"
-    grep -v "^WARNING" "$out/ember_gpu_tc_$tc.txt" | head -10
+  for family in wgmma128 mma; do
+    timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.tc=$family dev.ember.apps.EmberCli bench \
+      --device cuda --warmup-ms 1000 --stats-ms 500 -w sgemm_tf32 -w gemm_bf16 > "$out/ember_gpu_tc_$family.txt" 2>&1
+    echo "ember bench (tensor-core kernels: $family) exit $?"
+    grep -v "^WARNING" "$out/ember_gpu_tc_$family.txt" | head -10
   done
   # the LSTM step on grids of 16 and 64 blocks (32 by default): finer work per step against more arrivals per barrier
   for blocks in 16 64; do
-    timeout 60 bash .device/run.sh --main -Dember.cuda.lstm.blocks=$blocks dev.ember.apps.EmberCli bench \
+    timeout 60 bash .device/run.sh --main $tc -Dember.cuda.lstm.blocks=$blocks dev.ember.apps.EmberCli bench \
       --device cuda --warmup-ms 1000 --stats-ms 500 -w lstm_s64_b32_h128_train_step 2>&1 | grep "^lstm" \
       | sed "s/^/lstm_blocks=$blocks /" | tee -a "$out/ember_gpu_lstm_blocks.txt"
   done
   # the same eager training steps launched through JCuda instead of KernelLauncher (FFM), for the comparison
-  timeout 120 bash .device/run.sh --main -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
+  timeout 120 bash .device/run.sh --main $tc -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w mlp784_256_10_b64_train_step -w lenet_b64_train_step \
     -w chargpt_L4_d128_T64_b32_train_step > "$out/ember_gpu_jcuda_launch.txt" 2>&1
   echo "ember bench (JCuda launches) exit $?"
@@ -66,7 +79,7 @@ if want bench; then
 fi
 if want graphs; then
   stage_start=$SECONDS
-  timeout 200 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
+  timeout 200 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
   echo "ember graphs exit $?"
   grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
@@ -91,7 +104,7 @@ if want kernels; then
   for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step conv64x64_3x3_32x32_b32_fwd \
       lstm_s64_b32_h128_train_step \
       chargpt_L4_d128_T64_b32_train_step mf_b1024_d32_train_step}; do
-    timeout 60 bash .device/run.sh --main -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
+    timeout 60 bash .device/run.sh --main $tc -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
       -w "$w" --warmups 5 --reps 20 --warmup-ms 0 --stats-ms 0 > "$out/kernels_$w.txt" 2>&1
     echo "kernels $w exit $?"
     grep -v "^WARNING" "$out/kernels_$w.txt" | grep -E "^(kernel|# kernel|$w)" | head -14
@@ -101,7 +114,7 @@ fi
 if want vision; then
   stage_start=$SECONDS
   # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)
-  timeout 120 bash .device/run.sh --main dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
+  timeout 120 bash .device/run.sh --main $tc dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
     --no-plots --runs-dir "$out/runs" > "$out/vision.txt" 2>&1
   echo "vision train exit $?"
   grep -v "^WARNING" "$out/vision.txt" | tr '\r' '\n' | grep -v "it/s ETA" | tail -8
@@ -111,7 +124,7 @@ if want profile; then
   stage_start=$SECONDS
   # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
   JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
-    bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
+    bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
     $(for w in ${PROFILE_WORKLOADS:-mlp784_256_10_b64_train_step lstm_s64_b32_h128_train_step}; do echo -w $w; done) \
     > "$out/profile.txt" 2>&1
   echo "profile exit $?"
