@@ -36,6 +36,7 @@ echo "preflight (tensor-core products) exit $status"
 grep -v "^WARNING" "$out/preflight.txt" | tail -6
 if [ $status -ne 0 ]; then
   tc="-Dember.cuda.gemm.tc=mma"
+  export JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} $tc"  # the JUnit runs too
   echo "preflight failed: the rest of the run uses $tc"
 fi
 if want bench; then
@@ -92,10 +93,16 @@ if want graphs; then
 fi
 if want tests; then
   stage_start=$SECONDS
+  # the tensor-core tests in a JVM of their own, last: a fault of a kernel never run on a GPU before would poison
+  # every later test of its process
   timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner --details=tree \
-    > "$out/tests.txt" 2>&1
+    --exclude-classname=dev.ember.cuda.CudaTensorCoreTest > "$out/tests.txt" 2>&1
   echo "tests exit $?"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
+  timeout 120 bash .device/run.sh --select-class=dev.ember.cuda.CudaTensorCoreTest --disable-banner \
+    --details=tree > "$out/tests_tensor_cores.txt" 2>&1
+  echo "tensor-core tests exit $?"
+  grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests_tensor_cores.txt" | head -20
   echo "stage tests: $((SECONDS - stage_start)) s"
 fi
 if want kernels; then
@@ -123,7 +130,8 @@ fi
 if want profile; then
   stage_start=$SECONDS
   # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
-  JAVA_TOOL_OPTIONS="-XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" timeout 120 \
+  JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" \
+    timeout 120 \
     bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
     $(for w in ${PROFILE_WORKLOADS:-mlp784_256_10_b64_train_step lstm_s64_b32_h128_train_step}; do echo -w $w; done) \
     > "$out/profile.txt" 2>&1
