@@ -111,12 +111,8 @@ final class CudaRuntime {
                     CudaRuntime[] created = new CudaRuntime[count];
                     created[0] = new CudaRuntime(0, openDriver(0));
                     runtimes = created;
-                } catch (UnsatisfiedLinkError e) {
-                    failure = linkFailure(String.valueOf(e.getMessage()));
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    failure = "CUDA could not be initialised: " + e.getCause();
                 } catch (Throwable e) {
-                    failure = "CUDA could not be initialised: " + e;
+                    failure = reason(e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e);
                 }
             }
             return runtimes == null ? null : runtimes[0];
@@ -173,6 +169,18 @@ final class CudaRuntime {
     void activate() {
         ACTIVE.set(this);
         makeCurrent();
+    }
+
+    /** Why CUDA cannot run, from what opening the driver threw: one line. */
+    private static String reason(Throwable e) {
+        if (e instanceof UnsatisfiedLinkError || e instanceof ExceptionInInitializerError
+                && e.getCause() instanceof UnsatisfiedLinkError) {
+            Throwable link = e instanceof UnsatisfiedLinkError ? e : e.getCause();
+            return linkFailure(String.valueOf(link.getMessage()));
+        }
+        String text = String.valueOf(e);
+        int nl = text.indexOf('\n');
+        return "CUDA could not be initialised: " + (nl < 0 ? text : text.substring(0, nl));
     }
 
     /** One line out of JCuda's many-line loader message: what was missing. */

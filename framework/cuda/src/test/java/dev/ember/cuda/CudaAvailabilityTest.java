@@ -33,6 +33,7 @@ class CudaAvailabilityTest {
         String reason = Cuda.unavailableReason();
         assertNotNull(reason);
         assertFalse(reason.isBlank());
+        assertFalse(reason.contains("\n"), "one line: " + reason); // JCuda's loader message is dozens
         assertFalse(cuda.isAvailable());
         assertTrue(cuda.unavailableReason().equals(reason));
         assertFalse(Backends.available().contains(cuda));
