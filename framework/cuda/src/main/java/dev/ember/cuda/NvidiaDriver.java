@@ -412,6 +412,10 @@ final class NvidiaDriver implements Driver {
         if (sharedBytes > 48 * 1024 && !Integer.valueOf(sharedBytes).equals(sharedLimits.get(f))) {
             cuFuncSetAttribute(f.function(), CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                     sharedBytes);
+            // these kernels are built around shared memory (the 128x128 wgmma GEMM fits two blocks per
+            // multiprocessor only with all of it): ask for the largest shared part of the L1/shared split
+            cuFuncSetAttribute(f.function(),
+                    CUfunction_attribute.CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT, 100);
             sharedLimits.put(f, sharedBytes);
         }
         if (launcher != null) {
