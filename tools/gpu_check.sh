@@ -34,6 +34,12 @@ timeout 90 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cud
 status=$?
 echo "preflight (tensor-core products) exit $status"
 grep -v "^WARNING" "$out/preflight.txt" | tail -6
+if grep -q "failed their self-test" "$out/preflight.txt"; then
+  # which operand element each output came from, to work the kernels' layout out offline
+  timeout 60 bash .device/run.sh --main dev.ember.cuda.WgmmaProbe > "$out/wgmma_probe.txt" 2>&1
+  echo "wgmma probe exit $?"
+  grep "probe:" "$out/wgmma_probe.txt"
+fi
 if [ $status -ne 0 ]; then
   tc="-Dember.cuda.gemm.tc=mma"
   export JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} $tc"  # the JUnit runs too

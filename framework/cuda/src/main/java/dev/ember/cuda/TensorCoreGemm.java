@@ -115,7 +115,7 @@ final class TensorCoreGemm {
     }
 
     /** Integers on the device as FP32 words, or as bfloat16 ones (the high half of the FP32 word: exact here). */
-    private static CUdeviceptr upload(Driver d, int[] values, boolean bf16) {
+    static CUdeviceptr upload(Driver d, int[] values, boolean bf16) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * (bf16 ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : values) {
             int bits = Float.floatToRawIntBits(v);

@@ -197,6 +197,15 @@ class CudaTensorCoreTest {
         assertTrue(failure.startsWith("gemm_wgmma_tf32: C[0][0]"), failure);
     }
 
+    /** The diagnostic tools/gpu_check.sh runs if the self-test fails: every probe right on a working kernel. */
+    @Test
+    void wgmmaProbeFindsNothingWrong() {
+        Driver d = CudaRuntime.get().driver;
+        assumeTrue(d.hasKernel(TensorCoreGemm.WGMMA.bf16()), "no wgmma kernels on this GPU");
+        String report = WgmmaProbe.report(d);
+        assertEquals(12, report.lines().filter(l -> l.contains(" probe: 0 of ")).count(), report);
+    }
+
     /**
      * Halfway cases show the rounding mode: BF16 ties go to the even neighbour; TF32 ties go away from zero in
      * gemm_tc.cu and toward zero in the wgmma kernels.
