@@ -40,10 +40,7 @@ public final class Cuda {
     /** Waits for every queued kernel of every device in use ({@code torch.cuda.synchronize}). */
     public static void synchronize() {
         if (isAvailable()) {
-            for (CudaRuntime r : CudaRuntime.started()) {
-                r.activate();
-                r.synchronize();
-            }
+            CudaRuntime.synchronizeAll();
         }
     }
 

@@ -63,10 +63,7 @@ public final class CudaBackend implements Backend {
     /** Waits for every device in use. */
     @Override
     public void synchronize() {
-        for (CudaRuntime r : CudaRuntime.started()) {
-            r.activate();
-            r.synchronize();
-        }
+        CudaRuntime.synchronizeAll();
     }
 
     /** Whether any device's stream is being captured into a graph. */

@@ -215,6 +215,13 @@ final class CudaRuntime {
         driver.makeCurrent();
     }
 
+    /** {@link #synchronize} on every device in use. */
+    static void synchronizeAll() {
+        for (CudaRuntime r : started()) {
+            r.synchronize();
+        }
+    }
+
     /** Waits for the stream, then raises a failed device-side index check, if any. */
     void synchronize() {
         refuseWhileCapturing("synchronize");

@@ -86,36 +86,47 @@ final class TensorCoreGemm {
         Random random = new Random(1);
         int[] a = random.ints(m * k, -2, 3).toArray(); // K-major: a[i * k + kk]
         int[] b = random.ints(n * k, -2, 3).toArray(); // B's columns, K-major: b[j * k + kk]
+        float[] expected = new float[m * n];
+        for (int i = 0; i < m * n; i++) {
+            for (int kk = 0; kk < k; kk++) {
+                expected[i] += a[i / n * k + kk] * b[i % n * k + kk];
+            }
+        }
         for (boolean bf16 : new boolean[] {false, true}) {
-            String kernel = bf16 ? f.bf16() : f.tf32();
-            CUdeviceptr pa = upload(d, a, bf16);
-            CUdeviceptr pb = upload(d, b, bf16);
-            CUdeviceptr pc = d.allocate(4L * m * n);
-            try {
-                d.launch(kernel, (n + f.bn() - 1) / f.bn(), (m + BM - 1) / BM, 1, THREADS, f.sharedBytes(), 1, m, n,
-                        k, pa, 0, 0, k, pb, 0, 0, k, pc, 0, null, 0, 0, 0);
-                float[] c = new float[m * n];
-                d.download(c, pc, 4L * m * n);
-                for (int i = 0; i < m * n; i++) {
-                    float expected = 0;
-                    for (int kk = 0; kk < k; kk++) {
-                        expected += a[i / n * k + kk] * b[i % n * k + kk];
-                    }
-                    if (c[i] != expected) {
-                        return kernel + ": C[" + i / n + "][" + i % n + "] = " + c[i] + ", not " + expected;
-                    }
+            float[] c = product(d, f, bf16, m, n, k, a, b);
+            for (int i = 0; i < m * n; i++) {
+                if (c[i] != expected[i]) {
+                    return (bf16 ? f.bf16() : f.tf32()) + ": C[" + i / n + "][" + i % n + "] = " + c[i] + ", not "
+                            + expected[i];
                 }
-            } finally {
-                d.free(pa);
-                d.free(pb);
-                d.free(pc);
             }
         }
         return null;
     }
 
+    /**
+     * C (m x n, row-major) = A B through one of the family's kernels, straight from the driver (no tensors, no
+     * allocator): a (m x k) and b (n x k, B's columns) K-major integers, exact in both formats.
+     */
+    static float[] product(Driver d, Family f, boolean bf16, int m, int n, int k, int[] a, int[] b) {
+        CUdeviceptr pa = upload(d, a, bf16);
+        CUdeviceptr pb = upload(d, b, bf16);
+        CUdeviceptr pc = d.allocate(4L * m * n);
+        try {
+            d.launch(bf16 ? f.bf16() : f.tf32(), (n + f.bn() - 1) / f.bn(), (m + BM - 1) / BM, 1, THREADS,
+                    f.sharedBytes(), 1, m, n, k, pa, 0, 0, k, pb, 0, 0, k, pc, 0, null, 0, 0, 0);
+            float[] c = new float[m * n];
+            d.download(c, pc, 4L * m * n);
+            return c;
+        } finally {
+            d.free(pa);
+            d.free(pb);
+            d.free(pc);
+        }
+    }
+
     /** Integers on the device as FP32 words, or as bfloat16 ones (the high half of the FP32 word: exact here). */
-    static CUdeviceptr upload(Driver d, int[] values, boolean bf16) {
+    private static CUdeviceptr upload(Driver d, int[] values, boolean bf16) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * (bf16 ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : values) {
             int bits = Float.floatToRawIntBits(v);

@@ -1,7 +1,5 @@
 package dev.ember.cuda;
 
-import jcuda.driver.CUdeviceptr;
-
 /**
  * A diagnostic for the first GPU runs of the wgmma kernels (gemm_sm90.cu), should their self-test fail: one block
  * of each kernel on probe operands whose products say which operand element every output came from, printed so
@@ -53,7 +51,7 @@ public final class WgmmaProbe {
                             b[j * k] = probe.equals("columns") ? j % 200 + 1 : 1;
                         }
                     }
-                    float[] c = run(d, bf16 ? f.bf16() : f.tf32(), f, bf16, m, n, k, a, b);
+                    float[] c = TensorCoreGemm.product(d, f, bf16, m, n, k, a, b);
                     int wrong = 0;
                     StringBuilder first = new StringBuilder();
                     for (int i = 0; i < m; i++) {
@@ -79,23 +77,5 @@ public final class WgmmaProbe {
             }
         }
         return out.toString();
-    }
-
-    private static float[] run(Driver d, String kernel, TensorCoreGemm.Family f, boolean bf16, int m, int n, int k,
-                               int[] a, int[] b) {
-        CUdeviceptr pa = TensorCoreGemm.upload(d, a, bf16);
-        CUdeviceptr pb = TensorCoreGemm.upload(d, b, bf16);
-        CUdeviceptr pc = d.allocate(4L * m * n);
-        try {
-            d.launch(kernel, 1, 1, 1, TensorCoreGemm.THREADS, f.sharedBytes(), 1, m, n, k, pa, 0, 0, k, pb, 0, 0, k,
-                    pc, 0, null, 0, 0, 0);
-            float[] c = new float[m * n];
-            d.download(c, pc, 4L * m * n);
-            return c;
-        } finally {
-            d.free(pa);
-            d.free(pb);
-            d.free(pc);
-        }
     }
 }
