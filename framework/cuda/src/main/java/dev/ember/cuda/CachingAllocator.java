@@ -197,6 +197,35 @@ final class CachingAllocator {
         pool.free.clear();
     }
 
+    /**
+     * Before a capture, as PyTorch's {@code torch.cuda.graph} does ({@code gc.collect()}, {@code empty_cache()}):
+     * collects unreachable tensors, waits until their blocks have stopped coming back (the cleaner's thread returns
+     * them after the collection: until 100 ms pass without one, at most 1 s), then gives the shared cache back to
+     * the driver. A capture takes its blocks from a pool of its own and may not free memory while recording, so
+     * without this a cache filled by eager steps (Java frees them only when it collects) could leave the capture
+     * nothing to allocate.
+     */
+    void freeForCapture() {
+        System.gc();
+        long last = -1;
+        int quiet = 0;
+        for (int i = 0; i < 200 && quiet < 20; i++) { // 5 ms polls: 100 ms without a block back, or 1 s
+            long now;
+            synchronized (this) {
+                now = allocated;
+            }
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        emptyCache();
+    }
+
     /** Gives every block of the shared cache back to the driver (graphs keep theirs). */
     void emptyCache() {
         runtime.makeCurrent();

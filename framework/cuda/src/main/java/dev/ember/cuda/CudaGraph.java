@@ -11,8 +11,9 @@ import jcuda.CudaException;
  * recording with one driver call. Random numbers drawn during capture come out new at every replay
  * ({@link GraphRandom}).
  *
- * <p>Capture uses the relaxed mode: the allocator may still ask the driver for memory while recording. One
- * capture at a time, on the stream every Ember kernel uses.
+ * <p>Capture uses the relaxed mode: the allocator may still ask the driver for memory while recording. It first
+ * frees what it can for the graph, as PyTorch's {@code torch.cuda.graph} does: unreachable tensors are collected and
+ * the allocator's cache goes back to the driver. One capture at a time, on the stream every Ember kernel uses.
  */
 public final class CudaGraph implements DeviceGraph {
     private final CudaRuntime runtime;
@@ -36,9 +37,17 @@ public final class CudaGraph implements DeviceGraph {
     public static CudaGraph capture(Runnable work) {
         CudaRuntime r = CudaRuntime.get();
         r.synchronize(); // earlier eager work, and any index check it failed, stay outside the graph
-        CachingAllocator.Pool pool = r.allocator.beginCapture();
-        Object graph = null;
+        r.allocator.freeForCapture();
+        // before the allocator's capture mode: if this allocation fails, there is nothing to undo
         GraphRandom random = new GraphRandom(r.driver);
+        CachingAllocator.Pool pool;
+        try {
+            pool = r.allocator.beginCapture();
+        } catch (RuntimeException e) {
+            r.driver.free(random.state);
+            throw e;
+        }
+        Object graph = null;
         long counters = 0;
         r.graphRandom = random; // from here until the finally below, the runtime counts as capturing
         Throwable failure = null;
