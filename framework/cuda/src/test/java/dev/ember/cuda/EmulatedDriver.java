@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
@@ -41,12 +42,21 @@ import jcuda.driver.CUdeviceptr;
  * peer access.
  */
 final class EmulatedDriver implements Driver {
-    /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
     /** In the failure reason when no C++ compiler is installed (the emulated tests then skip, not fail). */
     static final String NO_COMPILER = "no C++ compiler";
+    /** Emulated multiprocessors (worker threads), 8 unless {@code ember.cuda.emulator.multiprocessors} says. */
     static final int MULTIPROCESSORS = Integer.getInteger("ember.cuda.emulator.multiprocessors", 8);
     private static final Linker LINKER = Linker.nativeLinker();
     private final long total = Long.getLong("ember.cuda.emulator.memory", 3L << 30);
+    /**
+     * Live allocations of all emulated devices together at most ({@code ember.cuda.emulator.maxAllocations}). Each is
+     * a host mapping of its own, three with its guard pages, and Linux refuses a process more than vm.max_map_count
+     * mappings (65,530 by default), the JVM's own included: a dry-run bench whose small tensors waited for the
+     * collector took all of them, and the JVM died failing to grow its heap. Past the limit an allocation fails as on
+     * a full device, and the caching allocator collects garbage and retries.
+     */
+    private static final int MAX_LIVE = Integer.getInteger("ember.cuda.emulator.maxAllocations", 12_000);
+    private static final AtomicInteger LIVE = new AtomicInteger();
     /** {@code -Dember.cuda.emulator.trace=true}: every launch, copy and fill to stderr as it is queued. */
     private final boolean trace = Boolean.getBoolean("ember.cuda.emulator.trace");
     /**
@@ -191,6 +201,11 @@ final class EmulatedDriver implements Driver {
                 throw new CudaException("CUDA_ERROR_OUT_OF_MEMORY (emulated device: " + used + " of " + total
                         + " bytes in use, " + bytes + " asked)");
             }
+            if (LIVE.incrementAndGet() > MAX_LIVE) {
+                LIVE.decrementAndGet();
+                throw new CudaException("CUDA_ERROR_OUT_OF_MEMORY (emulated devices: " + MAX_LIVE
+                        + " allocations live, the emulator's limit; " + bytes + " bytes asked)");
+            }
             used += bytes;
         }
         MemorySegment m;
@@ -203,6 +218,7 @@ final class EmulatedDriver implements Driver {
             synchronized (this) {
                 used -= bytes;
             }
+            LIVE.decrementAndGet();
             throw new CudaException("CUDA_ERROR_OUT_OF_MEMORY (emulated device: the host has no " + bytes + " bytes)");
         }
         sizes.put(m.address(), bytes);
@@ -222,6 +238,7 @@ final class EmulatedDriver implements Driver {
         synchronized (this) {
             used -= bytes;
         }
+        LIVE.decrementAndGet();
         try {
             free.invokeExact(MemorySegment.ofAddress(a));
         } catch (Throwable t) {
