@@ -46,17 +46,40 @@ constexpr size_t MAX_DYNAMIC_SMEM = 227 * 1024;
 // bigger buffer held. 32-bit shared addresses (cvta.to.shared) count from DYNAMIC_AT bytes before it, so that
 // dynamic shared memory has small addresses, as on a GPU (a wgmma descriptor holds 18 bits of one), but is not
 // 1024-aligned: a kernel that needs an aligned base must align it. Static __shared__ variables are in this
-// library's TLS block, at whatever address that gives them.
+// library's TLS block, at whatever address that gives them; their 32-bit addresses are their distance from the
+// same origin, so the region is mapped near the TLS block (map_near_tls).
 constexpr size_t REGION = (MAX_DYNAMIC_SMEM + 4095) / 4096 * 4096;
 thread_local unsigned char* dynamic_region;  // REGION bytes, then the guard page
 thread_local unsigned char* dynamic_shared;  // the launch's dynamic shared memory, ending at the guard
+thread_local unsigned char tls_anchor;       // in this library's TLS block, beside the static __shared__ variables
 constexpr int DYNAMIC_AT = 128;
+
+// `bytes` mapped within 1.875 GiB of this thread's TLS block, so that the distance from the
+// dynamic region to any static __shared__ variable fits the 32 bits of a shared address. An mmap left to the kernel
+// had once put them on either side of a JVM's 32 GiB heap reservation: the truncated addresses of the small GEMM's
+// cp.async copies then pointed into the heap, and a test JVM died at random (-Xmx32g, the GPU check's setting).
+void* map_near_tls(size_t bytes) {
+    const uintptr_t anchor = reinterpret_cast<uintptr_t>(&tls_anchor) & ~(uintptr_t) 0xFFFFF;
+    for (uintptr_t k = 1; k <= 480; k++) {  // 4 MiB steps out to 1.875 GiB on either side
+        for (uintptr_t hint : {anchor - k * (4u << 20), anchor + k * (4u << 20)}) {
+            void* m = mmap(reinterpret_cast<void*>(hint), bytes, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+            if (m == reinterpret_cast<void*>(hint)) {
+                return m;
+            }
+            if (m != MAP_FAILED) {
+                munmap(m, bytes);  // a kernel without MAP_FIXED_NOREPLACE took the hint as a hint
+            }
+        }
+    }
+    return MAP_FAILED;
+}
 
 void place_dynamic_shared(size_t bytes) {
     if (dynamic_region == nullptr) {
-        void* m = mmap(nullptr, REGION + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void* m = map_near_tls(REGION + 4096);
         if (m == MAP_FAILED || mprotect((char*) m + REGION, 4096, PROT_NONE) != 0) {
-            std::perror("ember emulator: shared memory");
+            std::perror("ember emulator: shared memory near the TLS block");
             std::abort();
         }
         dynamic_region = (unsigned char*) m;
@@ -362,7 +385,12 @@ const unsigned char* exchange(const void* mine, int bytes) {
 void* dynamic_smem() { return dynamic_shared; }
 
 unsigned shared_address(const void* p) {
-    return (unsigned) (int) ((const unsigned char*) p - dynamic_shared + DYNAMIC_AT);
+    const long long d = (const unsigned char*) p - dynamic_shared + DYNAMIC_AT;
+    if (d != (int) d) {  // map_near_tls keeps static __shared__ variables near: never, unless that breaks
+        std::fprintf(stderr, "ember emulator: shared variable %p is %lld bytes from the dynamic region\n", p, d);
+        std::abort();
+    }
+    return (unsigned) (int) d;
 }
 
 void* shared_pointer(unsigned address) { return dynamic_shared + ((int) address - DYNAMIC_AT); }
