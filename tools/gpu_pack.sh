@@ -6,14 +6,16 @@ set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 cd "$root"
 # our own runtime first (the shared script keeps an existing one): with jdk.management, which ember bench's
-# allocation counter needs
-if [ ! -f .device/jre.tgz ] || ! tar tzf .device/jre.tgz | grep -q "jre/lib/libjfr"; then
+# allocation counter needs, jdk.jfr for the profile stage, and jdk.zipfs, without which JUnit's class-path scan
+# logs a ProviderNotFoundException for every jar it opens
+modules=java.base,java.logging,java.management,jdk.management,jdk.jfr,jdk.zipfs,jdk.incubator.vector,jdk.unsupported
+if [ ! -f .device/jre.tgz ] || [ "$(cat .device/jre.modules 2>/dev/null)" != "$modules" ]; then
   mkdir -p .device
   tmp=$(mktemp -d)
-  "${DEVICE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/jlink" --add-modules \
-    java.base,java.logging,java.management,jdk.management,jdk.jfr,jdk.incubator.vector,jdk.unsupported \
+  "${DEVICE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/jlink" --add-modules "$modules" \
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$tmp/jre" 2>&1 | grep -v incubator || true
   tar czf .device/jre.tgz -C "$tmp" jre && rm -rf "$tmp"
+  echo "$modules" > .device/jre.modules
 fi
 ../shared/gpu/pack-for-device.sh framework/cuda apps
 cp ../shared/bench/torch_gpu_reference.py ../shared/bench/torch_gpu_graphs_reference.py .device/
