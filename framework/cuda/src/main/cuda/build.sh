@@ -7,7 +7,8 @@
 # except for X_sm90.cu (Hopper's wgmma, which exists on no other architecture): PTX for compute_90a and a fatbin
 # with SASS for sm_90a plus that PTX, which only a compute capability 9.0 GPU loads.
 # and the ptxas resource report of the sm_90 code (registers, stack, spills, shared memory of every kernel) into
-# resource-usage.txt next to this script, so reviewers see spills without a toolkit.
+# resource-usage.txt next to this script, so reviewers see spills without a toolkit; with the SHA-256 of the sources
+# and the binaries' sizes, which KernelResourceTest checks against the tree (no spills, binaries current).
 #
 # The outputs are committed: the Maven build only copies them into the jar and never needs nvcc, and at run time
 # the JCuda driver API loads them (dev.ember.cuda.Kernels), so users need a driver but no CUDA toolkit. Run this
@@ -80,6 +81,9 @@ failed=()
     echo "# ptxas resource usage of the sm_90 (and sm_90a) code, written by build.sh (do not edit)"
     echo "# $("$nvcc" --version | tail -n 1)"
     echo "# flags: ${flags[*]}"
+    # what the binaries were built from (KernelResourceTest recomputes it: a source changed without a rebuild fails)
+    hash=$(cd "$here" && LC_ALL=C ls -- *.cu *.cuh | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)
+    echo "# sources sha256: $hash"
 } > "$tmp/report"
 
 for src in "${sources[@]}"; do
