@@ -27,10 +27,11 @@ want() { [[ $stages == *" $1 "* || ($1 != profile && $stages == *" all "*) ]]; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 # Preflight: the TF32/BF16 products in a JVM of their own, first (their wgmma kernels had not run on a GPU before; a
 # fault there would poison every later kernel of its process, and the start-up self-test cannot catch that). If it
-# fails, every later run takes the mma.sync kernels ($tc).
+# fails, every later run takes the mma.sync kernels ($tc). (PREFLIGHT_OPTS: JVM options for it alone, which
+# tools/gpu_rehearse.sh uses.)
 tc=""
-timeout 90 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda -w sgemm_tf32 -w gemm_bf16 \
-  --reps 3 --warmups 1 --warmup-ms 0 --stats-ms 0 > "$out/preflight.txt" 2>&1
+timeout 90 bash .device/run.sh --main ${PREFLIGHT_OPTS:-} dev.ember.apps.EmberCli bench --device cuda \
+  -w sgemm_tf32 -w gemm_bf16 --reps 3 --warmups 1 --warmup-ms 0 --stats-ms 0 > "$out/preflight.txt" 2>&1
 status=$?
 echo "preflight (tensor-core products) exit $status"
 grep -v "^WARNING" "$out/preflight.txt" | tail -6
@@ -86,8 +87,8 @@ if want bench; then
 fi
 if want graphs; then
   stage_start=$SECONDS
-  timeout 200 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --cuda-graphs --warmup-ms 1000 \
-    --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
+  timeout 200 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --cuda-graphs \
+    --warmup-ms 1000 --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
   echo "ember graphs exit $?"
   grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
   if python3 -c 'import torch' 2>/dev/null; then
