@@ -24,6 +24,19 @@ cd "$root"
 stages=" ${*:-all} "
 # whether stage $1 was asked for (by name or through "all"; profile only by name)
 want() { [[ $stages == *" $1 "* || ($1 != profile && $stages == *" all "*) ]]; }
+# Runs each workload that failed in bench output $1 ("<id> failed=...") again, alone in a JVM of its own, appending
+# its line there: a GPU fault poisons its process's context, so every workload after it failed too. The rest of the
+# arguments are the bench options.
+rerun_failed() {
+  local file=$1 w
+  shift
+  for w in $(grep -o "^[a-z0-9_]* failed=" "$file" | cut -d' ' -f1); do
+    echo "# $w again, alone in a fresh JVM:" >> "$file"
+    timeout 90 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda "$@" -w "$w" 2>&1 \
+      | grep -E "^[a-z0-9_]+( n=[0-9]+)? [a-z_]+=" >> "$file"
+    echo "rerun of $w exit ${PIPESTATUS[0]}"
+  done
+}
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 # Preflight: the TF32/BF16 products in a JVM of their own, first (their wgmma kernels had not run on a GPU before; a
 # fault there would poison every later kernel of its process, and the start-up self-test cannot catch that). If it
@@ -51,6 +64,7 @@ if want bench; then
   timeout 240 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
   echo "ember bench exit $?"
+  rerun_failed "$out/ember_gpu.txt" --warmup-ms 1000 --stats-ms 500
   cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
   # PyTorch eager on the same GPU right after, so that a run cut short still has both sides
   if python3 -c 'import torch' 2>/dev/null; then
@@ -90,6 +104,7 @@ if want graphs; then
   timeout 200 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --cuda-graphs \
     --warmup-ms 1000 --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
   echo "ember graphs exit $?"
+  rerun_failed "$out/ember_graphs.txt" --cuda-graphs --warmup-ms 1000 --stats-ms 500
   grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
   if python3 -c 'import torch' 2>/dev/null; then
     timeout 120 python3 .device/torch_gpu_graphs_reference.py > "$out/torch_graphs.txt" 2>&1

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -115,28 +116,47 @@ public final class BenchCommand implements Callable<Integer> {
                 : new Meter(0, warmupMs * 1_000_000L, MAX_WARMUPS, statsMs * 1_000_000L);
         out.println(header(backend));
         out.flush();
+        int failed = 0;
         for (Workload w : selected) {
             Ember.manualSeed(0);
-            if (cudaGraphs) {
-                out.println(GraphBench.line(w, meter, backend, dev, warmups != null ? warmups : w.warmups(),
-                        reps != null ? reps : w.reps()));
-                out.flush();
-                continue;
-            }
-            Runnable body = w.setup().get();
-            // as the Python script's torch.cuda.synchronize(): a step ends when the GPU has finished it
-            Runnable step = dev.equals(Device.CPU) ? body : () -> {
-                body.run();
-                backend.synchronize();
-            };
             int timed = reps != null ? reps : w.reps();
             int warm = warmups != null ? warmups : w.warmups();
-            Meter.Result r = meter.measure(step, warm, timed);
-            out.println(w.format().apply(r.medianMs()) + " alloc_mb_per_step=" + Workload.fixed(r.allocBytesPerStep() / 1e6, 4)
-                    + " gc_pct=" + Workload.fixed(r.gcPct(), 1));
+            String line = lineOrFailure(w, () -> cudaGraphs
+                    ? GraphBench.line(w, meter, backend, dev, warm, timed)
+                    : eagerLine(w, meter, backend, dev, warm, timed));
+            out.println(line);
             out.flush();
+            failed += line.startsWith(w.id() + " failed=") ? 1 : 0;
         }
-        return 0;
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static String eagerLine(Workload w, Meter meter, Backend backend, Device dev, int warm, int timed) {
+        Runnable body = w.setup().get();
+        // as the Python script's torch.cuda.synchronize(): a step ends when the GPU has finished it
+        Runnable step = dev.equals(Device.CPU) ? body : () -> {
+            body.run();
+            backend.synchronize();
+        };
+        Meter.Result r = meter.measure(step, warm, timed);
+        return w.format().apply(r.medianMs()) + " alloc_mb_per_step=" + Workload.fixed(r.allocBytesPerStep() / 1e6, 4)
+                + " gc_pct=" + Workload.fixed(r.gcPct(), 1);
+    }
+
+    /**
+     * The workload's line, or {@code "<id> failed=<exception>: <first line of its message>"} if it throws, so that
+     * the workloads after it still run (the exit status is then 1). On a GPU, a kernel fault poisons the process's
+     * context and every later workload fails as well: tools/gpu_check.sh runs each failed one again in a JVM of its
+     * own.
+     */
+    static String lineOrFailure(Workload w, Supplier<String> line) {
+        try {
+            return line.get();
+        } catch (RuntimeException e) {
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            return w.id() + " failed=" + e.getClass().getSimpleName() + ": "
+                    + (why.length() > 160 ? why.substring(0, 160) : why);
+        }
     }
 
     /** The conditions of the run, as a comment line ({@code #}) that line-by-line comparisons skip. */

@@ -143,6 +143,19 @@ class BenchCommandTest {
         assertEquals(List.of(2L, 8L, 65L), List.of(logits[0], logits[1], logits[2]));
     }
 
+    /** A workload that throws becomes a line of its own, for the loop to go on (on a GPU: a kernel fault, say). */
+    @Test
+    void aFailingWorkloadIsALineNotTheEndOfTheRun() {
+        Workload w = new Workload("lstm_s64_b32_h128_train_step", "lstm_s64_b32_h128_train_step", 1, 1,
+                () -> () -> { }, Workload.msLine("lstm_s64_b32_h128_train_step"));
+        assertEquals("lstm_s64_b32_h128_train_step failed=IllegalStateException: "
+                        + "CUDA_ERROR_ILLEGAL_ADDRESS in lstm_seq_f32", BenchCommand.lineOrFailure(w, () -> {
+                    throw new IllegalStateException("CUDA_ERROR_ILLEGAL_ADDRESS in lstm_seq_f32\nat launch 12");
+                }));
+        String ok = "lstm_s64_b32_h128_train_step ms=1.000";
+        assertEquals(ok, BenchCommand.lineOrFailure(w, () -> ok));
+    }
+
     @Test
     void medianIsPythonsStatisticsMedian() {
         assertEquals(2.0, Meter.median(new long[] {3, 1, 2}));
