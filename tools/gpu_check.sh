@@ -120,9 +120,25 @@ if want tests; then
   # (run.sh passes --details=tree itself: given --details a second time beside --exclude-classname, the console
   # launcher 1.14.1 dropped the tag filter and ran every test on the class path, the apps' CPU tests included)
   timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner \
-    --exclude-classname=dev.ember.cuda.CudaTensorCoreTest > "$out/tests.txt" 2>&1
+    --exclude-classname=dev.ember.cuda.CudaTensorCoreTest --reports-dir="$out/tests-xml" > "$out/tests.txt" 2>&1
   echo "tests exit $?"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
+  # a GPU fault fails every later test of its JVM (the context is lost): each class with a failure again, alone,
+  # tells the broken kernels from the collateral
+  for class in $(python3 - "$out/tests-xml" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+failed = set()
+for f in glob.glob(sys.argv[1] + "/*.xml"):
+    for case in ET.parse(f).getroot().iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.add(case.get("classname"))
+print("\n".join(sorted(failed)))
+PY
+  ); do
+    timeout 120 bash .device/run.sh --select-class="$class" --disable-banner > "$out/tests_alone_$class.txt" 2>&1
+    echo "$class alone: exit $?"
+    grep -E "tests (successful|failed)|✘" "$out/tests_alone_$class.txt" | head -10
+  done
   timeout 120 bash .device/run.sh --select-class=dev.ember.cuda.CudaTensorCoreTest --disable-banner \
     > "$out/tests_tensor_cores.txt" 2>&1
   echo "tensor-core tests exit $?"
