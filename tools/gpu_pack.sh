@@ -8,7 +8,8 @@ cd "$root"
 # our own runtime first (the shared script keeps an existing one): with jdk.management, which ember bench's
 # allocation counter needs, jdk.jfr for the profile stage, java.xml for JUnit's XML reports, and jdk.zipfs, without
 # which JUnit's class-path scan logs a ProviderNotFoundException for every jar it opens
-modules=java.base,java.logging,java.management,java.xml,jdk.management,jdk.jfr,jdk.zipfs,jdk.incubator.vector,jdk.unsupported
+modules=java.base,java.logging,java.management,java.xml,jdk.management,jdk.jfr,jdk.zipfs
+modules=$modules,jdk.incubator.vector,jdk.unsupported
 if [ ! -f .device/jre.tgz ] || [ "$(cat .device/jre.modules 2>/dev/null)" != "$modules" ]; then
   mkdir -p .device
   tmp=$(mktemp -d)

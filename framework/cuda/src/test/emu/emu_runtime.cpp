@@ -54,10 +54,10 @@ thread_local unsigned char* dynamic_shared;  // the launch's dynamic shared memo
 thread_local unsigned char tls_anchor;       // in this library's TLS block, beside the static __shared__ variables
 constexpr int DYNAMIC_AT = 128;
 
-// `bytes` mapped within 1.875 GiB of this thread's TLS block, so that the distance from the
-// dynamic region to any static __shared__ variable fits the 32 bits of a shared address. An mmap left to the kernel
-// had once put them on either side of a JVM's 32 GiB heap reservation: the truncated addresses of the small GEMM's
-// cp.async copies then pointed into the heap, and a test JVM died at random (-Xmx32g, the GPU check's setting).
+// `bytes` mapped within 1.875 GiB of this thread's TLS block, so that the distance from the dynamic region to any
+// static __shared__ variable fits the 32 bits of a shared address. An mmap left to the kernel had once put them on
+// either side of a JVM's 32 GiB heap reservation: the truncated addresses of the small GEMM's cp.async copies then
+// pointed into the heap, and a test JVM died at random (-Xmx32g, the GPU check's setting).
 void* map_near_tls(size_t bytes) {
     const uintptr_t anchor = reinterpret_cast<uintptr_t>(&tls_anchor) & ~(uintptr_t) 0xFFFFF;
     for (uintptr_t k = 1; k <= 480; k++) {  // 4 MiB steps out to 1.875 GiB on either side
