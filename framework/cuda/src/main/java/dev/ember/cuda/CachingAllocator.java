@@ -3,6 +3,7 @@ package dev.ember.cuda;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
 
@@ -145,15 +146,26 @@ final class CachingAllocator {
         synchronized (this) {
             before = allocated;
         }
+        collectUntil(400, now -> before - now >= need);
+    }
+
+    /**
+     * Runs the garbage collector, then reads the bytes allocated every 5 ms, at most {@code polls} times, until
+     * {@code done} accepts them (the cleaner's thread gives the collected tensors' blocks back meanwhile). A second
+     * collection after 0.5 s catches storages that only became unreachable when the first one's cleaners ran.
+     */
+    private void collectUntil(int polls, LongPredicate done) {
         System.gc();
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < polls; i++) {
+            long now;
             synchronized (this) {
-                if (before - allocated >= need) {
-                    break;
-                }
+                now = allocated;
+            }
+            if (done.test(now)) {
+                break;
             }
             if (i == 100) {
-                System.gc(); // storages that only became unreachable when the first collection's cleaners ran
+                System.gc();
             }
             try {
                 Thread.sleep(5);
@@ -206,23 +218,12 @@ final class CachingAllocator {
      * nothing to allocate.
      */
     void freeForCapture() {
-        System.gc();
-        long last = -1;
-        int quiet = 0;
-        for (int i = 0; i < 200 && quiet < 20; i++) { // 5 ms polls: 100 ms without a block back, or 1 s
-            long now;
-            synchronized (this) {
-                now = allocated;
-            }
-            quiet = now == last ? quiet + 1 : 0;
-            last = now;
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        long[] last = {-1, 0}; // the bytes allocated at the last poll, and how many polls in a row they stood
+        collectUntil(200, now -> {
+            last[1] = now == last[0] ? last[1] + 1 : 0;
+            last[0] = now;
+            return last[1] >= 20; // 100 ms without a block back
+        });
         emptyCache();
     }
 

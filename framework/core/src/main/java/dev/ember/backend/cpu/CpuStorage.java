@@ -4,6 +4,7 @@ import dev.ember.backend.Backend;
 import dev.ember.backend.Storage;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Device;
+import java.util.Arrays;
 
 /**
  * CPU storage: a primitive Java array managed by the GC ({@code float[]} for FLOAT32, {@code double[]}
@@ -58,11 +59,11 @@ public final class CpuStorage extends Storage {
     public void close() {
         if (Boolean.getBoolean("ember.debug.poisonClosed")) {
             if (f != null) {
-                java.util.Arrays.fill(f, Float.NaN);
+                Arrays.fill(f, Float.NaN);
             } else if (d != null) {
-                java.util.Arrays.fill(d, Double.NaN);
+                Arrays.fill(d, Double.NaN);
             } else if (l != null) {
-                java.util.Arrays.fill(l, Long.MIN_VALUE);
+                Arrays.fill(l, Long.MIN_VALUE);
             }
         }
     }
