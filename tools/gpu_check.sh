@@ -13,6 +13,7 @@
 # 4. kernels: the GPU time of every kernel of each training step (Cuda.startKernelProfile's CUDA events, through
 #    -Dember.cuda.profile=true), one short bench run per workload,
 # 5. vision: ./ember vision train --device cuda for 3 epochs on the bundled MNIST sample.
+# After bench and graphs (and again at the end) it prints their results as tables, targets marked (summary.md).
 # Stage names run those parts only, any number of them, always in this order (the measurements first: a run cut
 # short by the device's time limit keeps them), plus profile (a JFR recording of the host side of the workloads in
 # PROFILE_WORKLOADS, by default the MLP and LSTM steps; only when named). Each stage prints its seconds.
@@ -30,12 +31,21 @@ want() { [[ $stages == *" $1 "* || ($1 != profile && $stages == *" all "*) ]]; }
 rerun_failed() {
   local file=$1 w
   shift
-  for w in $(grep -o "^[a-z0-9_]* failed=" "$file" | cut -d' ' -f1); do
+  for w in $(grep -o "^[A-Za-z0-9_]* failed=" "$file" | cut -d' ' -f1); do
     echo "# $w again, alone in a fresh JVM:" >> "$file"
     timeout 90 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda "$@" -w "$w" 2>&1 \
-      | grep -E "^[a-z0-9_]+( n=[0-9]+)? [a-z_]+=" >> "$file"
+      | grep -E "^[A-Za-z0-9_]+( n=[0-9]+)? [A-Za-z_]+=" >> "$file"
     echo "rerun of $w exit ${PIPESTATUS[0]}"
   done
+}
+# The bench and graphs results as docs/performance.md's tables, each target marked met or not (tools/gpu_table.py),
+# written to summary.md and printed: after the graphs stage, and again at the end, where the tool's reply shows it.
+summary() {
+  if [ -e "$out/ember_gpu.txt" ] || [ -e "$out/ember_graphs.txt" ]; then
+    python3 tools/gpu_table.py "$out" > "$out/summary.md" 2>&1
+    echo "== summary ($out/summary.md)"
+    cat "$out/summary.md"
+  fi
 }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 # Preflight: the TF32/BF16 products in a JVM of their own, first (their wgmma kernels had not run on a GPU before; a
@@ -113,6 +123,9 @@ if want graphs; then
   fi
   echo "stage graphs: $((SECONDS - stage_start)) s"
 fi
+if want bench || want graphs; then
+  summary
+fi
 if want tests; then
   stage_start=$SECONDS
   # the tensor-core tests in a JVM of their own, last: a fault of a kernel never run on a GPU before would poison
@@ -178,4 +191,7 @@ if want profile; then
   echo "profile exit $?"
   grep -v "^WARNING" "$out/profile.txt" | tail -5
   echo "stage profile: $((SECONDS - stage_start)) s"
+fi
+if (want bench || want graphs) && (want tests || want kernels || want vision || want profile); then
+  summary
 fi
