@@ -2,6 +2,7 @@ package dev.ember.cuda;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongPredicate;
 import jcuda.CudaException;
@@ -27,6 +28,7 @@ import jcuda.driver.CUdeviceptr;
  */
 final class CachingAllocator {
     static final long SMALL = 1 << 20;
+    private static final String[] UNITS = {"bytes", "KiB", "MiB", "GiB"};
 
     /** One driver allocation of {@code size} bytes, owned by {@code pool}. */
     record Block(CUdeviceptr ptr, long size, Pool pool) {
@@ -100,7 +102,8 @@ final class CachingAllocator {
                         "CUDA out of memory: tried to allocate %s; %s is allocated by live tensors and %s is cached by "
                                 + "Ember, the device has %s free of %s. Free tensors you no longer need (Tensor.close()), "
                                 + "use smaller batches, or call Cuda.emptyCache()",
-                        mib(size), mib(allocated), mib(cached), mib(freeTotal[0]), mib(freeTotal[1])));
+                        formatSize(size), formatSize(allocated), formatSize(cached), formatSize(freeTotal[0]),
+                        formatSize(freeTotal[1])));
             }
         }
         synchronized (this) {
@@ -271,7 +274,15 @@ final class CachingAllocator {
         return new long[] {allocations, driverAllocations};
     }
 
-    static String mib(long bytes) {
-        return bytes < 0 ? "unknown" : String.format("%.2f MiB", bytes / 1048576.0);
+    /** A size as PyTorch's caching allocator prints it: "512 bytes", "20.00 KiB", "4.00 GiB". */
+    static String formatSize(long bytes) {
+        if (bytes < 0) {
+            return "unknown";
+        }
+        if (bytes <= 1024) {
+            return bytes + " bytes";
+        }
+        int power = bytes <= 1L << 20 ? 1 : bytes <= 1L << 30 ? 2 : 3;
+        return String.format(Locale.ROOT, "%.2f %s", bytes / Math.pow(1024, power), UNITS[power]);
     }
 }

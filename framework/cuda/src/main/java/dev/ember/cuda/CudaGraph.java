@@ -39,12 +39,12 @@ public final class CudaGraph implements DeviceGraph {
         r.synchronize(); // earlier eager work, and any index check it failed, stay outside the graph
         r.allocator.freeForCapture();
         // before the allocator's capture mode: if this allocation fails, there is nothing to undo
-        GraphRandom random = new GraphRandom(r.driver);
+        GraphRandom random = new GraphRandom(r.allocator);
         CachingAllocator.Pool pool;
         try {
             pool = r.allocator.beginCapture();
         } catch (RuntimeException e) {
-            r.driver.free(random.state);
+            random.free(r.allocator);
             throw e;
         }
         Object graph = null;
@@ -55,7 +55,7 @@ public final class CudaGraph implements DeviceGraph {
             try {
                 r.driver.beginCapture();
             } catch (RuntimeException e) {
-                r.driver.free(random.state);
+                random.free(r.allocator);
                 throw e;
             }
             try {
@@ -82,7 +82,7 @@ public final class CudaGraph implements DeviceGraph {
             if (graph != null) {
                 r.driver.destroy(graph);
             }
-            r.driver.free(random.state);
+            random.free(r.allocator);
             r.allocator.retire(pool); // nothing of it ever runs: the blocks may serve eager work again
             if (failure instanceof Error err) {
                 throw err;
@@ -90,7 +90,7 @@ public final class CudaGraph implements DeviceGraph {
             throw (RuntimeException) failure;
         }
         if (counters == 0) {
-            r.driver.free(random.state);
+            random.free(r.allocator);
             return new CudaGraph(r, pool, graph, null, 0);
         }
         return new CudaGraph(r, pool, graph, random, counters);
@@ -118,7 +118,7 @@ public final class CudaGraph implements DeviceGraph {
         runtime.driver.destroy(graph);
         graph = null;
         if (random != null) {
-            runtime.driver.free(random.state);
+            random.free(runtime.allocator);
         }
         runtime.allocator.retire(pool);
     }

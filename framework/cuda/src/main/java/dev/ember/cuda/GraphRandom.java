@@ -14,16 +14,27 @@ import jcuda.driver.CUdeviceptr;
 final class GraphRandom {
     /** Device memory: {seed, base offset}, 2 unsigned 64-bit words. */
     final CUdeviceptr state;
+    /** The allocator block state lives in, given back by {@link #free}. */
+    private final CachingAllocator.Block block;
     private final long seed;
     private final long start;
     private boolean used;
 
-    /** At the start of a capture: the default generator's seed and offset now. */
-    GraphRandom(Driver driver) {
+    /**
+     * Before a capture: the default generator's seed and offset now, and the state's memory from the allocator's
+     * shared cache (through it, a full device is a {@link CudaOutOfMemoryException} after the usual collection).
+     */
+    GraphRandom(CachingAllocator allocator) {
         long[] now = Generator.defaultGenerator().reserveCounters(0);
         seed = now[0];
         start = now[1];
-        state = driver.allocate(16);
+        block = allocator.allocate(16);
+        state = block.ptr();
+    }
+
+    /** Gives the state's memory back to the allocator, once no queued or recorded kernel can use it any more. */
+    void free(CachingAllocator allocator) {
+        allocator.release(block);
     }
 
     /** The offset of a launch of the capture relative to its start; the seed must be the capture's. */

@@ -30,6 +30,18 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void sizesPrintAsPyTorchsAllocatorPrintsThem() {
+        assertEquals("512 bytes", CachingAllocator.formatSize(512));
+        assertEquals("1024 bytes", CachingAllocator.formatSize(1024));
+        assertEquals("1.00 KiB", CachingAllocator.formatSize(1025)); // 1024 < size <= 1 MiB: KiB
+        assertEquals("20.00 KiB", CachingAllocator.formatSize(20 << 10));
+        assertEquals("1024.00 KiB", CachingAllocator.formatSize(1 << 20));
+        assertEquals("2.50 MiB", CachingAllocator.formatSize(5L << 19));
+        assertEquals("4.00 GiB", CachingAllocator.formatSize(4L << 30));
+        assertEquals("unknown", CachingAllocator.formatSize(-1));
+    }
+
+    @Test
     void freedBlocksServeTheNextRequestOfTheirClass() {
         CachingAllocator a = new CachingAllocator(null);
         CachingAllocator.Block b = block(a.sharedPool(), 1024);

@@ -323,6 +323,46 @@ class CudaGraphTest {
         }
     }
 
+    /**
+     * On a full device a capture fails with the allocator's out-of-memory report, the graph's random state included
+     * (its 16 bytes come from the allocator, which collects garbage before it gives up), and leaves nothing behind:
+     * once memory is free again the allocator is out of capture mode, the next capture works and nothing of the
+     * failed one stays allocated. (The state was once a driver allocation made after capture mode began, and a
+     * failure left every later allocation of the process in the dead capture's pool.)
+     */
+    @Test
+    void aCaptureOnAFullDeviceFailsCleanly() {
+        CudaRuntime r = CudaRuntime.get();
+        Tensor x = randn(4, DType.FLOAT32, 100).cuda();
+        r.allocator.freeForCapture(); // nothing cached that the capture could give back to the driver
+        long allocated = Cuda.memoryAllocated();
+        List<jcuda.driver.CUdeviceptr> fill = new java.util.ArrayList<>();
+        try {
+            for (long size = 1L << 30; size > 0; size >>= 4) { // driver allocations until not even 4 bytes fit
+                while (true) {
+                    try {
+                        fill.add(r.driver.allocate(size));
+                    } catch (jcuda.CudaException full) {
+                        break;
+                    }
+                }
+            }
+            CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class,
+                    () -> DeviceGraph.capture(CUDA, () -> x.mul(2.0)));
+            assertTrue(e.getMessage().startsWith("CUDA out of memory: tried to allocate 512 bytes"), e.getMessage());
+        } finally {
+            fill.forEach(r.driver::free);
+        }
+        assertFalse(r.capturing(), "the runtime left capture mode");
+        assertTrue(Cuda.memoryAllocated() <= allocated, "the failed capture keeps nothing allocated: "
+                + Cuda.memoryAllocated() + " bytes, " + allocated + " before");
+        Tensor[] y = new Tensor[1];
+        try (DeviceGraph g = DeviceGraph.capture(CUDA, () -> y[0] = x.mul(2.0))) {
+            g.replay();
+            assertArrayEquals(x.mul(2.0).toFloatArray(), y[0].toFloatArray(), 0f);
+        }
+    }
+
     @Test
     void badIndicesAreReportedAtTheNextSynchronisation() {
         Embedding emb = new Embedding(10, 4);

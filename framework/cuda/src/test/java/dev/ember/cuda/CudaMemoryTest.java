@@ -86,7 +86,7 @@ class CudaMemoryTest {
                     hold.add(Tensor.zeros(DType.FLOAT32, CUDA, Integer.MAX_VALUE / 2));
                 }
             });
-            assertTrue(e.getMessage().contains("CUDA out of memory: tried to allocate 4096.00 MiB"), e.getMessage());
+            assertTrue(e.getMessage().contains("CUDA out of memory: tried to allocate 4.00 GiB"), e.getMessage());
             assertTrue(e.getMessage().contains("allocated by live tensors"), e.getMessage());
         } finally {
             hold.forEach(Tensor::close);
