@@ -106,13 +106,12 @@ public final class FusedAttention {
         int[] scores = {q4.shape()[0], q4.shape()[1], l, k4.shape()[2]};
         Strided b4 = null;
         if (bias != null) {
+            int[] target = dims == 4 ? scores : new int[] {scores[0], scores[2], scores[3]}; // the scores as q's dims
             if (bias.requiresGrad() || bias.dtype() != dtype || !bias.device().equals(like.device())
-                    || bias.dim() > dims || !broadcasts(bias.shape, dims == 4 ? scores
-                            : new int[] {scores[0], scores[2], scores[3]})) {
+                    || bias.dim() > dims || !broadcasts(bias.shape, target)) {
                 return null;
             }
-            Tensor b = bias.expand(Shapes.toLongs(dims == 4 ? scores : new int[] {scores[0], scores[2], scores[3]}));
-            b4 = four(b);
+            b4 = four(bias.expand(Shapes.toLongs(target)));
         }
         // the output is laid out as q is (heads of a projection: as the projection's rows), so that the heads
         // concatenate again without a copy

@@ -161,9 +161,10 @@ public final class Attention {
         Tensor pk;
         Tensor pv;
         Tensor packed = null; // self-attention's one projection, (L, N, 3E)
+        boolean fusable = !needWeights && (dropoutP == 0 || !training); // what the fused attention can stand in for
         if (query == key && key == value) {
             // the CPU has no attention kernel: there the composite follows, which copies the heads anyway
-            packed = !needWeights && (dropoutP == 0 || !training) && !q.device().equals(Device.CPU)
+            packed = fusable && !q.device().equals(Device.CPU)
                     ? projection(q, inProjWeight, inProjBias) : F.linear(q, inProjWeight, inProjBias);
             List<Tensor> qkv = packed.chunk(3, -1);
             pq = qkv.get(0);
@@ -177,7 +178,7 @@ public final class Attention {
 
         Tensor bias = attnBias(op, attnMask, isCausal, keyPaddingMask, batched, bsz, numHeads, tgtLen, srcLen,
                 pq.dtype(), pq.device());
-        if (!needWeights && (dropoutP == 0 || !training)) {
+        if (fusable) {
             // one node over the backend's attention kernels where it has them, reading the heads in place:
             // (L, N, E) -> (N, heads, L, head_dim) views
             Tensor b4 = bias == null ? null : bias.size(0) == 1 ? bias.unsqueeze(0)
