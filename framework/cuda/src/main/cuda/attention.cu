@@ -8,24 +8,20 @@
 // so they flow back through those views without a copy). K and V of one batch entry are staged in shared memory
 // whole, which bounds S * D; the host declines what does not fit and the composite runs instead.
 //
-// Precision: dot products accumulate in T with FMA in d order; softmax in T as the composite's (max, then
-// exp(x - max), then the sum in key order, then division); the backward recomputes the probabilities from the
-// row's log-sum-exp the forward saved.
+// Precision: dot products accumulate in T with FMA in d order (the backward's rowsum(dO * O) over a warp's lanes);
+// the softmax's exponentials are java_math.cuh's exp_ (the softmax kernel's: in double, rounded to T) of the scores
+// minus their max, summed in double (each lane its keys, then across the warp), then divided; the backward recomputes
+// the probabilities from the row's log-sum-exp the forward saved.
 #include "java_math.cuh"
 
 using namespace ember_fused;
 
 namespace {
 
-constexpr int QT = 32;   // query rows per forward block (8 per warp)
-constexpr int KPL = 8;   // keys per lane held in registers: S <= 256
-constexpr int DPL = 4;   // output dims per lane: D <= 128
-
-// exp and log in T (the float overloads of the single-precision functions).
-__device__ __forceinline__ float exp_(float x) { return expf(x); }
-__device__ __forceinline__ double exp_(double x) { return exp(x); }
-__device__ __forceinline__ float log_(float x) { return logf(x); }
-__device__ __forceinline__ double log_(double x) { return log(x); }
+constexpr int WARPS = 4;  // warps per forward block (CudaAttention launches 32 WARPS threads)
+constexpr int QT = 32;    // query rows per forward block (8 per warp)
+constexpr int KPL = 8;    // keys per lane held in registers: S <= 256
+constexpr int DPL = 4;    // output dims per lane: D <= 128
 
 template <typename T>
 __device__ __forceinline__ T warp_max(T v) {
@@ -76,20 +72,22 @@ __device__ __forceinline__ void attention(int L, int S, int D, int H, T scale, c
     const int D1 = D + 1;
     T* ks = (T*) smem_raw;           // S x D1
     T* vs = ks + S * D1;             // S x D1
-    T* qs = vs + S * D1;             // 4 warps x D: the row each warp works on
-    T* ps = qs + 4 * D;              // 4 warps x S: its probabilities
+    T* qs = vs + S * D1;             // WARPS x D: the row each warp works on
+    T* ps = qs + WARPS * D;          // WARPS x S: its probabilities
     const int b = blockIdx.y;
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
     const size_t bb = entry(b, H, bsn, bsh);
+    const T* qb = q + entry(b, H, qsn, qsh);
+    T* ob = o + entry(b, H, osn, osh);
     stage_rows(ks, k + entry(b, H, ksn, ksh), ksl, S, D);
     stage_rows(vs, v + entry(b, H, vsn, vsh), vsl, S, D);
     __syncthreads();
     T* qw = qs + warp * D;
     T* pw = ps + warp * S;
     const int i1 = min(L, ((int) blockIdx.x + 1) * QT);
-    for (int i = blockIdx.x * QT + warp; i < i1; i += 4) {
-        const T* qi = q + entry(b, H, qsn, qsh) + (size_t) i * qsl;
+    for (int i = blockIdx.x * QT + warp; i < i1; i += WARPS) {
+        const T* qi = qb + (size_t) i * qsl;
         for (int d = lane; d < D; d += 32) {
             qw[d] = qi[d];
         }
@@ -111,25 +109,21 @@ __device__ __forceinline__ void attention(int L, int S, int D, int H, T scale, c
             }
         }
         m = warp_max(m);
-        T sum = T(0);
+        double part = 0.0;
+#pragma unroll
+        for (int c = 0; c < KPL; c++) {
+            if (lane + 32 * c < S) {
+                s[c] = exp_(sub_(s[c], m));
+                part += (double) s[c];
+            }
+        }
+        const T sum = (T) warp_sum(part);
 #pragma unroll
         for (int c = 0; c < KPL; c++) {
             const int j = lane + 32 * c;
             if (j < S) {
-                s[c] = exp_(sub_(s[c], m));
-                pw[j] = s[c];
+                pw[j] = div_(s[c], sum);
             }
-        }
-        __syncwarp();
-        if (lane == 0) {  // the sum in key order, as the softmax kernel's
-            for (int j = 0; j < S; j++) {
-                sum = add_(sum, pw[j]);
-            }
-        }
-        sum = __shfl_sync(0xffffffffu, sum, 0);
-        __syncwarp();
-        for (int j = lane; j < S; j += 32) {
-            pw[j] = div_(pw[j], sum);
         }
         __syncwarp();
         T acc[DPL];
@@ -148,7 +142,7 @@ __device__ __forceinline__ void attention(int L, int S, int D, int H, T scale, c
                 }
             }
         }
-        T* oi = o + entry(b, H, osn, osh) + (size_t) i * osl;
+        T* oi = ob + (size_t) i * osl;
 #pragma unroll
         for (int c = 0; c < DPL; c++) {
             const int d = lane + 32 * c;
@@ -215,6 +209,7 @@ __device__ __forceinline__ void attention_backward(int L, int S, int D, int H, T
     T* vs = ks + S * D1;    // S x D1
     T* ps = vs + S * D1;    // L x S1: P, then dS
     T* rs = ps + L * S1;    // L: rowsum(dO * O)
+    T* ls = rs + L;         // L: the rows' log-sum-exp
     const int b = blockIdx.x;
     const size_t bb = entry(b, H, bsn, bsh);
     stage_rows(qs, q + entry(b, H, qsn, qsh), qsl, L, D);
@@ -222,18 +217,25 @@ __device__ __forceinline__ void attention_backward(int L, int S, int D, int H, T
     stage_rows(ks, k + entry(b, H, ksn, ksh), ksl, S, D);
     stage_rows(vs, v + entry(b, H, vsn, vsh), vsl, S, D);
     __syncthreads();
+    // a warp per row of O (its lanes read consecutive elements), with the row's log-sum-exp
     const T* ob = o + entry(b, H, osn, osh);
-    for (int i = threadIdx.x; i < L; i += blockDim.x) {
+    const int lane = threadIdx.x & 31;
+    for (int i = threadIdx.x >> 5; i < L; i += blockDim.x >> 5) {
         const T* oi = ob + (size_t) i * osl;
         T acc = T(0);
-        for (int d = 0; d < D; d++) {
+        for (int d = lane; d < D; d += 32) {
             acc = fma(gos[i * D1 + d], oi[d], acc);
         }
-        rs[i] = acc;
+        acc = warp_sum(acc);
+        if (lane == 0) {
+            rs[i] = acc;
+            ls[i] = lse[(size_t) b * L + i];
+        }
     }
+    __syncthreads();
     row_dots<T>(L, S, D1, D, qs, ks, [&](int i, int j, T acc) {
         const T x = add_(mul_(acc, scale), bias_at(bias, bb, bsl, bss, i, j));
-        ps[i * S1 + j] = exp_(sub_(x, lse[(size_t) b * L + i]));
+        ps[i * S1 + j] = exp_(sub_(x, ls[i]));
     });
     __syncthreads();
     // dV = P^T dO
@@ -259,7 +261,7 @@ __device__ __forceinline__ void attention_backward(int L, int S, int D, int H, T
 //             contiguous. S <= 256, D <= 128.
 // attention_backward_T(int L, int S, int D, int H, double scale, q..., k..., v..., bias..., o, osn, osh, osl, lse,
 //             go, gsn, gsh, gsl, gq, qgn, qgh, qgl, gk..., gv...): grid B, block 256, dynamic shared memory
-//             ((2 L + 2 S) (D + 1) + L (S + 1) + L) elements. gq (as q), gk and gv (as k) written whole, with the
+//             ((2 L + 2 S) (D + 1) + L (S + 1) + 2 L) elements. gq (as q), gk and gv (as k) written whole, with the
 //             strides given (the host lays them out as their inputs, so gradients flow back through views).
 // __launch_bounds__(128, 4) on the forward: with the bare thread bound ptxas kept 56 registers and spilled 4 bytes
 // of the float kernel; asking for 4 blocks per multiprocessor lets it take the 93 it needs.

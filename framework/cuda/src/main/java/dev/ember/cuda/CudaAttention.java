@@ -15,6 +15,8 @@ import dev.ember.tensor.DType;
 final class CudaAttention {
     private static final int MAX_KEYS = 256;
     private static final int MAX_DIM = 128;
+    /** Warps per forward block (attention.cu's WARPS): each has a query row and its probabilities in shared memory. */
+    private static final int WARPS = 4;
     /** At most this much shared memory per block, and no more than the GPU grants. */
     private static final long MAX_SHARED = 160 * 1024;
 
@@ -63,12 +65,12 @@ final class CudaAttention {
         int l = q.shape()[2];
         int s = k.shape()[2];
         int d = q.shape()[3];
-        long shared = (2L * s * (d + 1) + 4L * d + 4L * s) * CudaStorage.elementSize(q.dtype());
+        long shared = (2L * s * (d + 1) + (long) WARPS * (d + s)) * CudaStorage.elementSize(q.dtype());
         if (!fits(q, k, out, shared) || batch > 65535) {
             return false;
         }
-        CudaRuntime.get().kernels.launch("attention_" + sfx(q), (l + 31) / 32, (int) batch, 1, 128, (int) shared,
-                concat(common(q, k, v, bias, scale), operand(out), new Object[] {at(lse)}));
+        CudaRuntime.get().kernels.launch("attention_" + sfx(q), (l + 31) / 32, (int) batch, 1, 32 * WARPS,
+                (int) shared, concat(common(q, k, v, bias, scale), operand(out), new Object[] {at(lse)}));
         return true;
     }
 
@@ -78,7 +80,8 @@ final class CudaAttention {
         int l = q.shape()[2];
         int s = k.shape()[2];
         int d = q.shape()[3];
-        long shared = ((2L * l + 2L * s) * (d + 1) + (long) l * (s + 1) + l) * CudaStorage.elementSize(q.dtype());
+        long shared = ((2L * l + 2L * s) * (d + 1) + (long) l * (s + 1) + 2L * l)
+                * CudaStorage.elementSize(q.dtype());
         if (!fits(q, k, gradOut, shared)) {
             return false;
         }
