@@ -191,7 +191,7 @@ GEMM_DEV void run(int batch, int M, int N, int K, const void* A, int aOff, int s
     }
     wgmma_wait<0>();
     fence_acc(acc);
-    cp_async_wait<0>();  // no copy may still be writing when the block's shared memory goes to the next block
+    cp_async_wait<0>();  // defensive: the loop's waits retired every group with copies; only empty ones can remain
 
     // accumulator 4i + j of a thread: row 16 * (warp % 4) + lane / 4 + 8 (j / 2) of the warpgroup's 64, column
     // 8i + 2 (lane % 4) + j % 2 (the PTX ISA's wgmma D layout: one m16n8 fragment per 8 columns)

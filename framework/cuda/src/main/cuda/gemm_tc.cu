@@ -164,7 +164,7 @@ GEMM_DEV void run(int batch, int M, int N, int K, const void* A, int aOff, int s
         multiply<BF16>(acc, f[0]);
         multiply<BF16>(acc, f[1]);
     }
-    cp_async_wait<0>();  // no copy may still be writing when the block's shared memory goes to the next block
+    cp_async_wait<0>();  // defensive: the loop's waits retired every group with copies; only empty ones can remain
 
     const int gq = lane >> 2, tq = lane & 3;  // mma: row group and thread in group
     float* Cb = C + cOff + (long long)b * M * N;

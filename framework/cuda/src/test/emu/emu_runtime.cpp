@@ -652,11 +652,11 @@ void* ember_emu_function(const char* name) {
     return it == kernels().end() ? nullptr : (void*) &*it;
 }
 
-// Why the calling thread's last launch failed.
 // ember_emu_malloc's mappings: the address it returned -> {mapping, length}.
-std::mutex mappings_lock;
-std::map<void*, std::pair<char*, size_t>> mappings;
+static std::mutex mappings_lock;
+static std::map<void*, std::pair<char*, size_t>> mappings;
 
+// Why the calling thread's last launch failed.
 thread_local std::string last_error;
 
 const char* ember_emu_last_error() { return last_error.c_str(); }
@@ -731,8 +731,9 @@ void ember_emu_free(void* p) {
     {
         std::lock_guard<std::mutex> g(mappings_lock);
         auto it = mappings.find(p);
-        if (it == mappings.end()) {
-            return;
+        if (it == mappings.end()) {  // a double free, or a pointer the emulator never returned: a host-side bug
+            std::fprintf(stderr, "ember emulator: free of %p, which is not a live allocation\n", p);
+            std::abort();
         }
         m = it->second;
         mappings.erase(it);
