@@ -33,10 +33,16 @@ rerun_failed() {
   shift
   for w in $(grep -o "^[A-Za-z0-9_]* failed=" "$file" | cut -d' ' -f1); do
     echo "# $w again, alone in a fresh JVM:" >> "$file"
-    timeout 90 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda "$@" -w "$w" 2>&1 \
+    timeout 90 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda "$@" -w "$w" 2>&1 \
       | grep -E "^[A-Za-z0-9_]+( n=[0-9]+)? [A-Za-z_]+=" >> "$file"
-    echo "rerun of $w exit ${PIPESTATUS[0]}"
+    report "${PIPESTATUS[0]}" "rerun of $w"
   done
+}
+# Prints "<what> exit <status>" and counts a failure; the script exits with 1 if any step failed.
+failures=0
+report() {
+  echo "$2 exit $1"
+  [ "$1" -eq 0 ] || failures=$((failures + 1))
 }
 # The bench and graphs results as docs/performance.md's tables, each target marked met or not (tools/gpu_table.py),
 # written to summary.md and printed: after the graphs stage, and again at the end, where the tool's reply shows it.
@@ -50,75 +56,74 @@ summary() {
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 # Preflight: the TF32/BF16 products in a JVM of their own, first (their wgmma kernels had not run on a GPU before; a
 # fault there would poison every later kernel of its process, and the start-up self-test cannot catch that). If it
-# fails, every later run takes the mma.sync kernels ($tc). (PREFLIGHT_OPTS: JVM options for it alone, which
+# fails, every later JVM takes the mma.sync kernels. (PREFLIGHT_OPTS: JVM options for it alone, which
 # tools/gpu_rehearse.sh uses.)
-tc=""
 timeout 90 bash .device/run.sh --main ${PREFLIGHT_OPTS:-} dev.ember.apps.EmberCli bench --device cuda \
   -w sgemm_tf32 -w gemm_bf16 --reps 3 --warmups 1 --warmup-ms 0 --stats-ms 0 > "$out/preflight.txt" 2>&1
 status=$?
-echo "preflight (tensor-core products) exit $status"
+report $status "preflight (tensor-core products)"
 grep -v "^WARNING" "$out/preflight.txt" | tail -6
 if grep -q "failed their self-test" "$out/preflight.txt"; then
   # which operand element each output came from, to work the kernels' layout out offline
   timeout 60 bash .device/run.sh --main dev.ember.cuda.WgmmaProbe > "$out/wgmma_probe.txt" 2>&1
-  echo "wgmma probe exit $?"
+  report $? "wgmma probe"
   grep "probe:" "$out/wgmma_probe.txt"
 fi
 if [ $status -ne 0 ]; then
-  tc="-Dember.cuda.gemm.tc=mma"
-  export JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} $tc"  # the JUnit runs too
-  echo "preflight failed: the rest of the run uses $tc"
+  export JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -Dember.cuda.gemm.tc=mma"  # every later JVM, JUnit's too
+  echo "preflight failed: the rest of the run uses -Dember.cuda.gemm.tc=mma"
 fi
 if want bench; then
   stage_start=$SECONDS
-  timeout 240 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
+  timeout 240 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1000 \
     --stats-ms 500 > "$out/ember_gpu.txt" 2>&1
-  echo "ember bench exit $?"
+  report $? "ember bench"
   rerun_failed "$out/ember_gpu.txt" --warmup-ms 1000 --stats-ms 500
   cat "$out/ember_gpu.txt" | grep -v "^WARNING" | head -40
   # PyTorch eager on the same GPU right after, so that a run cut short still has both sides
   if python3 -c 'import torch' 2>/dev/null; then
     timeout 120 python3 .device/torch_gpu_reference.py > "$out/torch_gpu.txt" 2>&1
-    echo "torch exit $?"
+    report $? "torch"
     cat "$out/torch_gpu.txt"
   fi
   # the FP32 products with the 16-deep big kernel (gemm_f32_k16) in gemm_f32's place, for the comparison
-  timeout 120 bash .device/run.sh --main $tc -Dember.cuda.gemm.f32=k16 dev.ember.apps.EmberCli bench --device cuda \
+  timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.f32=k16 dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w sgemm > "$out/ember_gpu_k16.txt" 2>&1
-  echo "ember bench (gemm_f32_k16) exit $?"
+  report $? "ember bench (gemm_f32_k16)"
   grep -v "^WARNING" "$out/ember_gpu_k16.txt" | head -10
   # the TF32 and BF16 products on gemm_sm90.cu's 128x128-tile wgmma kernels, then on gemm_tc.cu's mma.sync kernels,
   # instead of the 128x256-tile wgmma kernels
   for family in wgmma128 mma; do
     timeout 120 bash .device/run.sh --main -Dember.cuda.gemm.tc=$family dev.ember.apps.EmberCli bench \
       --device cuda --warmup-ms 1000 --stats-ms 500 -w sgemm_tf32 -w gemm_bf16 > "$out/ember_gpu_tc_$family.txt" 2>&1
-    echo "ember bench (tensor-core kernels: $family) exit $?"
+    report $? "ember bench (tensor-core kernels: $family)"
     grep -v "^WARNING" "$out/ember_gpu_tc_$family.txt" | head -10
   done
   # the LSTM step on grids of 16 and 64 blocks (32 by default): finer work per step against more arrivals per barrier
+  : > "$out/ember_gpu_lstm_blocks.txt"  # appended to below, one line per grid
   for blocks in 16 64; do
-    timeout 60 bash .device/run.sh --main $tc -Dember.cuda.lstm.blocks=$blocks dev.ember.apps.EmberCli bench \
+    timeout 60 bash .device/run.sh --main -Dember.cuda.lstm.blocks=$blocks dev.ember.apps.EmberCli bench \
       --device cuda --warmup-ms 1000 --stats-ms 500 -w lstm_s64_b32_h128_train_step 2>&1 | grep "^lstm" \
       | sed "s/^/lstm_blocks=$blocks /" | tee -a "$out/ember_gpu_lstm_blocks.txt"
   done
   # the same eager training steps launched through JCuda instead of KernelLauncher (FFM), for the comparison
-  timeout 120 bash .device/run.sh --main $tc -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
+  timeout 120 bash .device/run.sh --main -Dember.cuda.launch=jcuda dev.ember.apps.EmberCli bench --device cuda \
     --warmup-ms 1000 --stats-ms 500 -w mlp784_256_10_b64_train_step -w lenet_b64_train_step \
     -w chargpt_L4_d128_T64_b32_train_step > "$out/ember_gpu_jcuda_launch.txt" 2>&1
-  echo "ember bench (JCuda launches) exit $?"
+  report $? "ember bench (JCuda launches)"
   grep -v "^WARNING" "$out/ember_gpu_jcuda_launch.txt" | head -10
   echo "stage bench: $((SECONDS - stage_start)) s"
 fi
 if want graphs; then
   stage_start=$SECONDS
-  timeout 200 bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --cuda-graphs \
+  timeout 200 bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --cuda-graphs \
     --warmup-ms 1000 --stats-ms 500 > "$out/ember_graphs.txt" 2>&1
-  echo "ember graphs exit $?"
+  report $? "ember graphs"
   rerun_failed "$out/ember_graphs.txt" --cuda-graphs --warmup-ms 1000 --stats-ms 500
   grep -v "^WARNING" "$out/ember_graphs.txt" | head -20
   if python3 -c 'import torch' 2>/dev/null; then
     timeout 120 python3 .device/torch_gpu_graphs_reference.py > "$out/torch_graphs.txt" 2>&1
-    echo "torch graphs exit $?"
+    report $? "torch graphs"
     cat "$out/torch_graphs.txt"
   fi
   echo "stage graphs: $((SECONDS - stage_start)) s"
@@ -134,7 +139,7 @@ if want tests; then
   # launcher 1.14.1 dropped the tag filter and ran every test on the class path, the apps' CPU tests included)
   timeout 300 bash .device/run.sh --include-tag=gpu --scan-classpath --disable-banner \
     --exclude-classname=dev.ember.cuda.CudaTensorCoreTest --reports-dir="$out/tests-xml" > "$out/tests.txt" 2>&1
-  echo "tests exit $?"
+  report $? "tests"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests.txt" | head -60
   # a GPU fault fails every later test of its JVM (the context is lost): each class with a failure again, alone,
   # tells the broken kernels from the collateral
@@ -149,12 +154,12 @@ print("\n".join(sorted(failed)))
 PY
   ); do
     timeout 120 bash .device/run.sh --select-class="$class" --disable-banner > "$out/tests_alone_$class.txt" 2>&1
-    echo "$class alone: exit $?"
+    report $? "$class alone"
     grep -E "tests (successful|failed)|✘" "$out/tests_alone_$class.txt" | head -10
   done
   timeout 120 bash .device/run.sh --select-class=dev.ember.cuda.CudaTensorCoreTest --disable-banner \
     > "$out/tests_tensor_cores.txt" 2>&1
-  echo "tensor-core tests exit $?"
+  report $? "tensor-core tests"
   grep -E "tests (successful|failed|aborted|skipped)|\[X\]|✘" "$out/tests_tensor_cores.txt" | head -20
   echo "stage tests: $((SECONDS - stage_start)) s"
 fi
@@ -164,9 +169,9 @@ if want kernels; then
   for w in ${KERNEL_WORKLOADS:-mlp784_256_10_b64_train_step lenet_b64_train_step conv64x64_3x3_32x32_b32_fwd \
       lstm_s64_b32_h128_train_step \
       chargpt_L4_d128_T64_b32_train_step mf_b1024_d32_train_step}; do
-    timeout 60 bash .device/run.sh --main $tc -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
+    timeout 60 bash .device/run.sh --main -Dember.cuda.profile=true dev.ember.apps.EmberCli bench --device cuda \
       -w "$w" --warmups 5 --reps 20 --warmup-ms 0 --stats-ms 0 > "$out/kernels_$w.txt" 2>&1
-    echo "kernels $w exit $?"
+    report $? "kernels $w"
     grep -v "^WARNING" "$out/kernels_$w.txt" | grep -E "^(kernel|# kernel|$w)" | head -14
   done
   echo "stage kernels: $((SECONDS - stage_start)) s"
@@ -174,9 +179,9 @@ fi
 if want vision; then
   stage_start=$SECONDS
   # the unchanged vision training loop with --device cuda (no plots: the packed runtime has no java.desktop)
-  timeout 120 bash .device/run.sh --main $tc dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
+  timeout 120 bash .device/run.sh --main dev.ember.apps.EmberCli vision train --device cuda --epochs 3 \
     --no-plots --runs-dir "$out/runs" > "$out/vision.txt" 2>&1
-  echo "vision train exit $?"
+  report $? "vision train"
   grep -v "^WARNING" "$out/vision.txt" | tr '\r' '\n' | grep -v "it/s ETA" | tail -8
   echo "stage vision: $((SECONDS - stage_start)) s"
 fi
@@ -185,13 +190,15 @@ if want profile; then
   # where the host's time goes in launch-bound steps: a JFR recording of two workloads (read it with `jfr print`)
   JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -XX:StartFlightRecording=filename=$out/steps.jfr,settings=profile" \
     timeout 120 \
-    bash .device/run.sh --main $tc dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
+    bash .device/run.sh --main dev.ember.apps.EmberCli bench --device cuda --warmup-ms 1500 --stats-ms 1500 \
     $(for w in ${PROFILE_WORKLOADS:-mlp784_256_10_b64_train_step lstm_s64_b32_h128_train_step}; do echo -w $w; done) \
     > "$out/profile.txt" 2>&1
-  echo "profile exit $?"
+  report $? "profile"
   grep -v "^WARNING" "$out/profile.txt" | tail -5
   echo "stage profile: $((SECONDS - stage_start)) s"
 fi
 if (want bench || want graphs) && (want tests || want kernels || want vision || want profile); then
   summary
 fi
+echo "gpu_check: $failures step(s) failed"
+[ $failures -eq 0 ]

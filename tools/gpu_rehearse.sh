@@ -15,6 +15,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 [ -x .device/run.sh ] || { echo "gpu_rehearse: no .device/run.sh: run tools/gpu_pack.sh first" >&2; exit 2; }
 export OUT=${OUT:-$(mktemp -d /tmp/gpu-rehearsal.XXXXXX)}
+# .device/run.sh unpacks its runtime once into /tmp/ember-jre: a repack (other modules) must be unpacked again
+rm -rf /tmp/ember-jre
 fake=$(mktemp -d)
 cat > "$fake/nvidia-smi" <<'EOF'
 #!/bin/sh
@@ -23,7 +25,8 @@ EOF
 chmod +x "$fake/nvidia-smi"
 export PATH="$fake:$PATH"
 emulator="-Dember.cuda.driver=dev.ember.cuda.EmulatedDriver -Dember.cuda.emulator.module=$root/framework/cuda"
-stages=${*:-bench graphs tests kernels vision profile}
+stages=${*:-all}
+stages=${stages//all/bench graphs tests kernels vision profile}  # gpu_check's "all" (the profile with it here)
 measuring=$(for s in $stages; do [ "$s" != tests ] && echo -n "$s "; done)
 status=0
 if [ -n "$measuring" ]; then

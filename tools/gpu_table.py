@@ -53,7 +53,7 @@ def header_note(out, name):
     if os.path.exists(path):
         for line in open(path, errors="replace"):
             if line.startswith("# ember bench:"):
-                m = re.search(r"TF32/BF16 products with ([^;,]+)", line)
+                m = re.search(r"TF32/BF16 products with ([^;]+)$", line.strip())
                 return m.group(1).strip() if m else "?"
     return "?"
 
@@ -114,7 +114,10 @@ def eager(out, missed):
     if torch is None:
         print("No torch_gpu.txt: PyTorch did not run; Ember's figures alone.\n")
     rows = []
-    for name, e in ember.items():
+    # PyTorch's workloads that Ember printed no line for (its JVM timed out or crashed) show as missing
+    names = list(ember) + [name for name in (torch or {}) if name not in ember]
+    for name in names:
+        e = ember.get(name, {"failed": "no line (the run stopped before it)"})
         t = (torch or {}).get(name)
         ratio, target, ok = compare(e, t, name)
         if ok is False or "failed" in e:

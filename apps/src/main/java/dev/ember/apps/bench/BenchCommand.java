@@ -4,6 +4,7 @@ import dev.ember.Ember;
 import dev.ember.backend.Backend;
 import dev.ember.backend.Backends;
 import dev.ember.tensor.Device;
+import dev.ember.tensor.Tensor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,10 +154,17 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             return line.get();
         } catch (RuntimeException e) {
-            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            return w.id() + " failed=" + e.getClass().getSimpleName() + ": "
-                    + (why.length() > 160 ? why.substring(0, 160) : why);
+            return w.id() + " failed=" + describe(e, 160);
         }
+    }
+
+    /**
+     * "{@code <exception class>: <first line of its message>}", the message cut to {@code max} characters: one token
+     * of a one-line result, as tools/gpu_check.sh and tools/gpu_table.py read them.
+     */
+    static String describe(RuntimeException e, int max) {
+        String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        return e.getClass().getSimpleName() + ": " + (why.length() > max ? why.substring(0, max) : why);
     }
 
     /** The conditions of the run, as a comment line ({@code #}) that line-by-line comparisons skip. */
@@ -186,7 +194,13 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": CUDA is not available"
                     + " here: " + cuda.unavailableReason() + ". Run with --device cpu.");
         }
-        return d.equals("cuda") ? Device.cuda() : Device.cuda(Integer.parseInt(d.substring(5)));
+        Device dev = d.equals("cuda") ? Device.cuda() : Device.cuda(Integer.parseInt(d.substring(5)));
+        try {
+            Tensor.zeros(1).to(dev); // a missing device: the runtime's clear error, reported as a usage error
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bench: --device " + device + ": " + e.getMessage());
+        }
+        return dev;
     }
 
     private List<Workload> select(List<Workload> all) {

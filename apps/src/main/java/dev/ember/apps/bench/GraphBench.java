@@ -36,9 +36,7 @@ final class GraphBench {
         try {
             graph = DeviceGraph.capture(device, body); // the step's zeroGrad only sets gradients to null: host work
         } catch (RuntimeException e) {
-            String why = String.valueOf(e.getMessage());
-            return prefix + " cudagraph_failed=" + e.getClass().getSimpleName() + ": "
-                    + (why.length() > 80 ? why.substring(0, 80) : why);
+            return prefix + " cudagraph_failed=" + BenchCommand.describe(e, 80);
         }
         try (graph) {
             double graphed = meter.measure(() -> {

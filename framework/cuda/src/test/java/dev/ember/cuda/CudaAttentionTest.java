@@ -10,6 +10,7 @@ import dev.ember.nn.functional.Attention;
 import dev.ember.tensor.Device;
 import dev.ember.tensor.DType;
 import dev.ember.tensor.Tensor;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,8 +34,13 @@ class CudaAttentionTest {
     /** The kernels launched by {@code work}, by name. */
     private static Set<String> kernels(Runnable work) {
         Cuda.startKernelProfile();
-        work.run();
-        return Cuda.stopKernelProfile().stream().map(Cuda.KernelTime::name).collect(Collectors.toSet());
+        List<Cuda.KernelTime> report;
+        try {
+            work.run();
+        } finally { // a failure must not leave the profile timing later tests' launches
+            report = Cuda.stopKernelProfile();
+        }
+        return report.stream().map(Cuda.KernelTime::name).collect(Collectors.toSet());
     }
 
     /**

